@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { ENVIRONMENT_HELP } from '../config.js';
+import { AppError } from '../errors.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerEntityCommands } from './commands/entities.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerImportsCommand } from './commands/imports.js';
+
+const program = new Command('roster')
+  .description('Roster: a customer-contact database with safe, fast CSV imports')
+  .version('0.1.0')
+  .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\nExit status of import: 0 all applied, 3 some rows unmatched or invalid, 2 file rejected, 1 error.`)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerImportCommand(program);
+registerImportsCommand(program);
+registerExportCommand(program);
+registerEntityCommands(program);
+registerDemoCommand(program);
+
+/** Every failure ends here: one message (and a hint) on stderr, exit status 1. */
+function fail(err: unknown): void {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 1;
+    return;
+  }
+  if (err instanceof AppError) {
+    process.stderr.write(`roster: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
+  } else {
+    process.stderr.write(`roster: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  process.exitCode = 1;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err);
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const schema = z.object({
+  dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+  workspace: z.string().min(1).optional(),
+  busyTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** The environment variables Roster reads, for `--help`. */
+export const ENVIRONMENT_HELP = `Environment:
+  DATABASE_URL            postgres://… to use a PostgreSQL server (default: the embedded SQLite database)
+  ROSTER_DATA_DIR         folder of the embedded database (default: ./data)
+  ROSTER_WORKSPACE        workspace slug used when --workspace is not given
+  ROSTER_BUSY_TIMEOUT_MS  how long a writer waits for another one on SQLite (default: 60000)`;
+
+/** Reads and validates the configuration once; every problem is listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse({
+    dataDir: path.resolve(env.ROSTER_DATA_DIR || 'data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    workspace: env.ROSTER_WORKSPACE || undefined,
+    busyTimeoutMs: env.ROSTER_BUSY_TIMEOUT_MS || 60_000,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('config_invalid', `Invalid configuration: ${problems}`);
+  }
+  return Object.freeze(parsed.data);
+}

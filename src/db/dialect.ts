@@ -1,0 +1,27 @@
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Every difference between the two databases that the rest of the code needs lives in this file. */
+export type DialectName = 'sqlite' | 'postgres';
+
+export type Db = Kysely<Database>;
+
+/** Which database a connection or transaction talks to. */
+export function dialectOf(db: Db): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** How many bound parameters one statement may carry (SQLite 32766, PostgreSQL 65535), with room to spare. */
+export function maxParams(db: Db): number {
+  return dialectOf(db) === 'postgres' ? 60_000 : 30_000;
+}
+
+/** An auto-incremented integer primary key column type. */
+export function idColumnType(dialect: DialectName): 'integer' | 'serial' {
+  return dialect === 'postgres' ? 'serial' : 'integer';
+}
+
+/** `a IS DISTINCT FROM b` (NULL-safe inequality). */
+export function distinct(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<boolean> {
+  return dialectOf(db) === 'postgres' ? sql<boolean>`(${a} IS DISTINCT FROM ${b})` : sql<boolean>`(${a} IS NOT ${b})`;
+}

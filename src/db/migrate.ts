@@ -1,0 +1,18 @@
+import { Migrator, type Migration } from 'kysely';
+import { AppError } from '../errors.js';
+import type { DialectName, Db } from './dialect.js';
+import { initialMigration } from './migrations/001-initial.js';
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return { '001-initial': initialMigration(dialect) };
+}
+
+/** Brings the schema up to date; run on every start, safe to run from several processes. */
+export async function migrateToLatest(db: Db, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError('internal', `Database migration ${failed} failed: ${String((error as Error).message ?? error)}`);
+  }
+}

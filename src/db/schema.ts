@@ -1,0 +1,181 @@
+import type { Generated } from 'kysely';
+
+/** Booleans are stored as 0/1 on both databases so one code path reads them. Timestamps are ISO-8601 text. */
+export type Flag = 0 | 1;
+
+export interface WorkspaceTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  created_at: string;
+}
+
+export interface CustomerTable {
+  id: Generated<number>;
+  workspace_id: number;
+  ref: string;
+  ref_ci: string;
+  erp_id: string | null;
+  erp_id_ci: string | null;
+  name: string;
+  name_ci: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactTable {
+  id: Generated<number>;
+  workspace_id: number;
+  email: string;
+  email_ci: string;
+  first_name: string | null;
+  last_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CustomerContactTable {
+  id: Generated<number>;
+  workspace_id: number;
+  customer_id: number;
+  contact_id: number;
+  position_id: number | null;
+  is_primary: Flag;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PositionTable {
+  id: Generated<number>;
+  workspace_id: number;
+  name: string;
+  name_ci: string;
+  created_at: string;
+}
+
+export interface LabelTable {
+  id: Generated<number>;
+  workspace_id: number;
+  public_id: string;
+  name: string;
+  name_ci: string;
+  created_at: string;
+}
+
+export interface ContactLabelTable {
+  contact_id: number;
+  label_id: number;
+}
+
+export type FieldType = 'text' | 'number' | 'boolean' | 'date';
+
+export interface CustomFieldTable {
+  id: Generated<number>;
+  workspace_id: number;
+  variable: string;
+  label: string;
+  type: FieldType;
+  created_at: string;
+}
+
+export interface ContactFieldValueTable {
+  contact_id: number;
+  field_id: number;
+  value: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  workspace_id: number;
+  email: string;
+  email_ci: string;
+  first_name: string | null;
+  last_name: string | null;
+  password_hash: string | null;
+  active: Flag;
+  role: 'admin' | 'member';
+  created_at: string;
+  updated_at: string;
+}
+
+export type RunStatus = 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
+
+export interface ImportRunTable {
+  id: string;
+  workspace_id: number;
+  kind: string;
+  status: RunStatus;
+  /** Where a running import is: staging the file, planning, or applying batch by batch. */
+  phase: 'staging' | 'planning' | 'applying' | 'done';
+  dry_run: Flag;
+  actor: string;
+  file_name: string;
+  file_bytes: number;
+  file_sha256: string;
+  encoding: string;
+  bom: Flag;
+  options: string;
+  header: string | null;
+  warnings: string;
+  counts: string | null;
+  rejection: string | null;
+  error: string | null;
+  rows_total: number;
+  rows_done: number;
+  pid: number | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export type RowStatus = 'pending' | 'created' | 'updated' | 'unchanged' | 'unmatched' | 'invalid' | 'duplicate';
+
+/**
+ * One data row of an import: its original cells, its checked values, what it resolved to, and its outcome.
+ * Value columns use NULL for "leave unchanged" and '' for "clear".
+ */
+export interface ImportRowTable {
+  run_id: string;
+  row_no: number;
+  line: number;
+  cells: string;
+  status: RowStatus;
+  reason: string | null;
+  column_name: string | null;
+  message: string | null;
+  hint: string | null;
+  target_key: string | null;
+  is_first: Flag;
+  dup_of_line: number | null;
+  customer_key: string | null;
+  customer_key_ci: string | null;
+  customer_id: number | null;
+  email: string | null;
+  email_ci: string | null;
+  contact_id: number | null;
+  position_name: string | null;
+  position_ci: string | null;
+  position_id: number | null;
+  primary_value: Flag | null;
+  first_name: string | null;
+  last_name: string | null;
+  name: string | null;
+  name_ci: string | null;
+  erp_id: string | null;
+  erp_id_ci: string | null;
+  changes: string | null;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  customers: CustomerTable;
+  contacts: ContactTable;
+  customer_contacts: CustomerContactTable;
+  positions: PositionTable;
+  labels: LabelTable;
+  contact_labels: ContactLabelTable;
+  custom_fields: CustomFieldTable;
+  contact_field_values: ContactFieldValueTable;
+  users: UserTable;
+  import_runs: ImportRunTable;
+  import_rows: ImportRowTable;
+}

@@ -1,0 +1,55 @@
+import type { Db } from '../db/dialect.js';
+import { AppError, isUniqueViolation } from '../errors.js';
+import { now } from './text.js';
+
+export interface Workspace {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Creates a workspace; a slug already taken is an `already_exists` error. */
+export async function addWorkspace(db: Db, slug: string, name?: string): Promise<Workspace> {
+  if (!SLUG.test(slug)) {
+    throw new AppError('usage', `"${slug}" is not a valid workspace slug.`, 'Use lower-case letters, digits and -.');
+  }
+  try {
+    return await db
+      .insertInto('workspaces')
+      .values({ slug, name: name ?? slug, created_at: now() })
+      .returning(['id', 'slug', 'name'])
+      .executeTakeFirstOrThrow();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('already_exists', `Workspace "${slug}" already exists.`);
+    throw err;
+  }
+}
+
+export async function listWorkspaces(db: Db): Promise<Workspace[]> {
+  return db.selectFrom('workspaces').select(['id', 'slug', 'name']).orderBy('slug').execute();
+}
+
+/**
+ * The workspace a command works on: the given slug, or the only workspace when there is exactly one.
+ */
+export async function findWorkspace(db: Db, slug: string | undefined): Promise<Workspace> {
+  if (slug) {
+    const ws = await db.selectFrom('workspaces').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+    if (!ws) {
+      throw new AppError('not_found', `No workspace "${slug}".`, 'List them with `roster workspaces list`.');
+    }
+    return ws;
+  }
+  const all = await listWorkspaces(db);
+  if (all.length === 1) return all[0]!;
+  if (all.length === 0) {
+    throw new AppError('workspace_required', 'There is no workspace yet.', 'Create one with `roster workspaces add SLUG`.');
+  }
+  throw new AppError(
+    'workspace_required',
+    `There are ${all.length} workspaces; say which one.`,
+    'Pass --workspace SLUG or set ROSTER_WORKSPACE.',
+  );
+}

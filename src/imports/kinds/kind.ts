@@ -1,0 +1,38 @@
+import type { Db } from '../../db/dialect.js';
+import type { ImportRowTable } from '../../db/schema.js';
+import type { ColumnSpec } from '../stages/check-header.js';
+import type { Cells, RowProblem } from '../stages/check-row.js';
+import type { RunContext } from '../run-context.js';
+import type { ImportOptions, KindName } from '../types.js';
+
+/** The checked values of one row, before references are resolved. NULL: unchanged; '': clear. */
+export type StagedValues = Partial<
+  Pick<
+    ImportRowTable,
+    'customer_key' | 'email' | 'position_name' | 'primary_value' | 'first_name' | 'last_name' | 'name' | 'erp_id'
+  >
+>;
+
+/** One import kind: its columns, its per-row check, and its set-based plan and apply. */
+export interface ImportKind {
+  readonly name: KindName;
+  /** One line for people choosing a kind. */
+  readonly summary: string;
+  readonly columns: readonly ColumnSpec[];
+  /** Columns copied into the report's unmatched and invalid entries. */
+  readonly keyColumns: readonly string[];
+  /** Checks one row's cells on their own (no database). */
+  checkRow(cells: Cells, options: ImportOptions): StagedValues | RowProblem;
+  /** Resolves references and settles rows of the same target, over the whole run. */
+  plan(db: Db, ctx: RunContext): Promise<void>;
+  /** Decides each pending row of the batch (and records its changes); applies them unless a dry run. */
+  applyBatch(db: Db, ctx: RunContext, from: number, to: number): Promise<void>;
+}
+
+/** The value of an optional cell: absent or blank is NULL (unchanged) unless --blank clear makes it ''. */
+export function optional(cells: Cells, column: string, options: ImportOptions): string | null {
+  const value = cells.get(column);
+  if (value === undefined) return null;
+  if (value === '') return options.blank === 'clear' ? '' : null;
+  return value;
+}

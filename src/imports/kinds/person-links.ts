@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/dialect.js';
+import { now } from '../../domain/text.js';
+import { pendingRows, type RunContext } from '../run-context.js';
+import { resolveCustomers } from '../stages/resolve-customers.js';
+import { resolvePersons } from '../stages/resolve-persons.js';
+import { resolvePositions } from '../stages/resolve-positions.js';
+import { keepFirstSetters, markConflicts, markDuplicates, markFirstRows } from '../stages/same-target.js';
+import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+
+/*
+ * What the kinds positions, mark-primary, unmark-primary and persons share: each row targets an existing
+ * link between a customer and a contact (a "person of a customer") and sets its position and/or primary flag.
+ */
+
+const POSITION = "CASE WHEN $.position_name = '' THEN -1 ELSE $.position_id END";
+const PRIMARY = '$.primary_value';
+
+/** Resolves customer, person and position; settles rows that name the same person twice. */
+export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {
+  await resolveCustomers(db, ctx, 'customer_ref');
+  await resolvePersons(db, ctx);
+  await resolvePositions(db, ctx);
+  await sql`UPDATE import_rows SET target_key = CAST(customer_id AS TEXT) || ':' || CAST(contact_id AS TEXT)
+    WHERE ${pendingRows(ctx)}`.execute(db);
+  await markConflicts(
+    db,
+    ctx,
+    [
+      { column: 'position_name', expr: POSITION },
+      { column: 'primary', expr: PRIMARY },
+    ],
+    'person',
+  );
+  await markDuplicates(db, ctx, [POSITION, PRIMARY]);
+  await markFirstRows(db, ctx);
+  await keepFirstSetters(db, ctx, [['position_name', 'position_id', 'position_ci'], ['primary_value']]);
+}
+
+interface LinkRow {
+  row_no: number;
+  position_name: string | null;
+  position_id: number | null;
+  new_position: string | null;
+  primary_value: 0 | 1 | null;
+  link_position_id: number | null;
+  old_position: string | null;
+  is_primary: 0 | 1;
+}
+
+/** Decides and (unless a dry run) applies one batch: one SELECT, one outcome upsert, one UPDATE … FROM. */
+export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
+  const { rows } = await sql<LinkRow>`SELECT r.row_no, r.position_name, r.position_id, np.name AS new_position,
+      r.primary_value, l.position_id AS link_position_id, op.name AS old_position, l.is_primary
+    FROM import_rows r
+    JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
+    LEFT JOIN positions op ON op.id = l.position_id
+    LEFT JOIN positions np ON np.id = r.position_id
+    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(db);
+
+  const outcomes = rows.map((r) => {
+    const changes: Record<string, Change> = {};
+    if (r.position_name !== null) {
+      const after = r.position_name === '' ? null : r.position_id;
+      if (after !== r.link_position_id) changes.position_name = [r.old_position, r.new_position];
+    }
+    if (r.primary_value !== null) noteChange(changes, 'primary', r.is_primary === 1, r.primary_value === 1);
+    return outcome(r.row_no, false, changes);
+  });
+  await writeOutcomes(db, ctx, outcomes);
+  if (ctx.options.dryRun || !outcomes.some((o) => o.status === 'updated')) return;
+
+  // After keepFirstSetters, at most one row per link and field sets a value, so max() picks it.
+  await sql`UPDATE customer_contacts SET
+      position_id = CASE WHEN a.position_name IS NULL THEN customer_contacts.position_id
+        WHEN a.position_name = '' THEN NULL ELSE a.position_id END,
+      is_primary = coalesce(a.primary_value, customer_contacts.is_primary),
+      updated_at = ${now()}
+    FROM (SELECT customer_id, contact_id, max(position_name) AS position_name, max(position_id) AS position_id,
+        max(primary_value) AS primary_value
+      FROM import_rows WHERE run_id = ${ctx.runId} AND status = 'updated' AND row_no BETWEEN ${from} AND ${to}
+      GROUP BY customer_id, contact_id) a
+    WHERE customer_contacts.customer_id = a.customer_id AND customer_contacts.contact_id = a.contact_id`.execute(db);
+}

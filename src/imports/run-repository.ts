@@ -1,0 +1,50 @@
+import type { Db } from '../db/dialect.js';
+import type { ImportRunTable, RunStatus } from '../db/schema.js';
+import type { Selectable, Updateable } from 'kysely';
+
+export type ImportRun = Selectable<ImportRunTable>;
+
+export async function insertRun(db: Db, run: ImportRunTable): Promise<void> {
+  await db.insertInto('import_runs').values(run).execute();
+}
+
+export async function updateRun(db: Db, id: string, changes: Updateable<ImportRunTable>): Promise<void> {
+  await db.updateTable('import_runs').set(changes).where('id', '=', id).execute();
+}
+
+export async function findRun(db: Db, workspaceId: number, id: string): Promise<ImportRun | undefined> {
+  return db
+    .selectFrom('import_runs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('id', '=', id), eb('id', 'like', `${id.replace(/[%_]/g, '')}%`)]))
+    .orderBy('started_at', 'desc')
+    .limit(2)
+    .execute()
+    .then((rows) => (rows.length === 1 || rows[0]?.id === id ? rows[0] : undefined));
+}
+
+export async function listRuns(db: Db, workspaceId: number, limit = 50): Promise<ImportRun[]> {
+  return db
+    .selectFrom('import_runs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('started_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** How many rows of a run ended in each status. */
+export async function countRowStatuses(db: Db, runId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('import_rows')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy('status')
+    .execute();
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+export function isFinal(status: RunStatus): boolean {
+  return status !== 'running';
+}

@@ -1,0 +1,221 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import iconv from 'iconv-lite';
+import { FileRejectedError } from './rejection.js';
+
+/** Encodings a user may ask for with `--encoding`; UTF-8 is the default. */
+export type FileEncoding = 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16';
+
+export interface DecodeOptions {
+  encoding?: FileEncoding;
+  /** Read chunk size in bytes; tests use tiny ones to split characters across chunks. */
+  highWaterMark?: number;
+}
+
+/** What the run record keeps about the file. `encoding` is the one actually used, e.g. `utf-16le`. */
+export interface FileInfo {
+  bytes: number;
+  sha256: string;
+  encoding: string;
+  bom: boolean;
+}
+
+export interface DecodedFile {
+  /** The file as text, CRLF and lone CR turned into LF, BOM removed. Iterate it once. */
+  text: AsyncIterable<string>;
+  /** Throws until `text` has finished (to the end, by a rejection, or because the consumer stopped). */
+  info: () => FileInfo;
+}
+
+/**
+ * Stage 1: streams a file from disk as text. Memory stays constant whatever the file size.
+ * Rejects invalid UTF-8 (`invalid_utf8`, naming the first bad byte) and a UTF-16 BOM without
+ * `encoding: 'utf-16'` (`utf16_without_encoding`) by throwing {@link FileRejectedError} from `text`.
+ * An empty file is not rejected here: the parse stage decides.
+ */
+export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let encoding: string = opts.encoding ?? 'utf-8';
+  let bom = false;
+  let sha256: string | undefined;
+
+  async function* read(): AsyncGenerator<string> {
+    const stream = createReadStream(path, opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {});
+    // A hand-driven iterator, because for-await would destroy the stream on early exit and we
+    // still want to hash the rest of the file.
+    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let readFailed = false;
+    const next = async (): Promise<Buffer | undefined> => {
+      const r = await chunks.next().catch((err: unknown) => {
+        readFailed = true;
+        throw err;
+      });
+      if (r.done) return undefined;
+      hash.update(r.value);
+      bytes += r.value.length;
+      return r.value;
+    };
+    const normalize = lineEndNormalizer();
+    try {
+      // The BOM may arrive split over chunks when they are tiny.
+      let head = Buffer.alloc(0);
+      let chunk: Buffer | undefined;
+      while (head.length < 3 && (chunk = await next())) head = Buffer.concat([head, chunk]);
+      const start = startDecoding(head, opts.encoding ?? 'utf-8');
+      ({ encoding, bom } = start);
+      chunk = head.subarray(start.skip);
+      do {
+        const text = normalize(start.decoder.write(chunk));
+        if (text) yield text;
+      } while ((chunk = await next()));
+      const tail = normalize(start.decoder.end() ?? '');
+      if (tail) yield tail;
+    } catch (err) {
+      if (err instanceof InvalidUtf8) throw await invalidUtf8Rejection(path, err.offset);
+      throw err;
+    } finally {
+      if (!readFailed) {
+        while (await next());
+        sha256 = hash.digest('hex');
+      }
+      stream.destroy();
+    }
+  }
+
+  return {
+    text: read(),
+    info: () => {
+      if (sha256 === undefined) throw new Error('decodeFile: file info is read before the text was consumed');
+      return { bytes, sha256, encoding, bom };
+    },
+  };
+}
+
+function startDecoding(head: Buffer, wanted: FileEncoding) {
+  const utf16Bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  switch (wanted) {
+    case 'utf-16': {
+      const order = head[0] === 0xfe && head[1] === 0xff ? 'utf16be' : 'utf16le';
+      // stripBOM off: we skip our own BOM, and a second U+FEFF would be content.
+      const decoder = iconv.getDecoder(order, { stripBOM: false });
+      return { decoder, skip: utf16Bom ? 2 : 0, bom: utf16Bom, encoding: order.replace('utf16', 'utf-16') };
+    }
+    case 'utf-8':
+    case 'windows-1252':
+    case 'latin1': {
+      if (utf16Bom) {
+        throw new FileRejectedError({
+          reason: 'utf16_without_encoding',
+          line: 1,
+          message: 'The file starts with a UTF-16 byte order mark, but UTF-16 was not asked for.',
+          hint: 'Pass --encoding utf-16 to read it, or save it as “CSV UTF-8” in your spreadsheet.',
+        });
+      }
+      if (wanted !== 'utf-8') {
+        const decoder = iconv.getDecoder(wanted === 'latin1' ? 'latin1' : 'windows1252');
+        return { decoder, skip: 0, bom: false, encoding: wanted };
+      }
+      const utf8Bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+      const skip = utf8Bom ? 3 : 0;
+      return { decoder: new Utf8Decoder(skip), skip, bom: utf8Bom, encoding: 'utf-8' };
+    }
+  }
+}
+
+/** Internal: where the first bad UTF-8 sequence starts, before we know its line. */
+class InvalidUtf8 extends Error {
+  constructor(readonly offset: number) {
+    super(`invalid UTF-8 at byte ${offset}`);
+  }
+}
+
+/**
+ * Validates as it decodes (Node's `isUtf8` is the fast path). A sequence cut by a chunk end is
+ * carried over to the next chunk; one still open at end of file is invalid.
+ */
+class Utf8Decoder {
+  private carry = Buffer.alloc(0);
+
+  /** @param offset file offset of the first byte it will be given (after a BOM). */
+  constructor(private offset: number) {}
+
+  write(chunk: Buffer): string {
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const bufStart = this.offset - this.carry.length;
+    this.offset += chunk.length;
+    const cut = completeLength(buf);
+    const whole = buf.subarray(0, cut);
+    if (!isUtf8(whole)) throw new InvalidUtf8(bufStart + firstInvalidUtf8(whole));
+    this.carry = Buffer.from(buf.subarray(cut));
+    return whole.toString('utf8');
+  }
+
+  end(): string | undefined {
+    if (this.carry.length) throw new InvalidUtf8(this.offset - this.carry.length);
+    return undefined;
+  }
+}
+
+/** Length of `buf` without a trailing multi-byte sequence that is still missing bytes. */
+function completeLength(buf: Buffer): number {
+  let i = buf.length - 1;
+  while (i >= 0 && i > buf.length - 4 && ((buf[i] ?? 0) & 0xc0) === 0x80) i--;
+  if (i < 0) return buf.length;
+  const lead = buf[i] ?? 0;
+  const size = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 1;
+  return lead < 0xf5 && buf.length - i < size ? i : buf.length;
+}
+
+/** Index of the first byte of the first ill-formed sequence (WHATWG rules, as `isUtf8` applies). */
+function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i] ?? 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0) return i;
+    // The second byte's range excludes overlongs, surrogates and code points above U+10FFFF.
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return buf.length;
+}
+
+/** Re-reads the file up to the bad byte to count its line: only on this rare path, never in the hot loop. */
+async function invalidUtf8Rejection(path: string, byteOffset: number): Promise<FileRejectedError> {
+  let lineFeeds = 0;
+  if (byteOffset > 0) {
+    for await (const chunk of createReadStream(path, { end: byteOffset - 1 }) as AsyncIterable<Buffer>) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lineFeeds++;
+    }
+  }
+  const line = lineFeeds + 1;
+  return new FileRejectedError({
+    reason: 'invalid_utf8',
+    line,
+    byteOffset,
+    message: `The file is not valid UTF-8: line ${line} has an invalid byte sequence at byte ${byteOffset}.`,
+    hint: 'Save the file as “CSV UTF-8” in your spreadsheet, or pass --encoding windows-1252 if it came from an older Excel.',
+  });
+}
+
+/** CRLF and lone CR become LF, also when a CR ends one chunk and its LF starts the next. */
+function lineEndNormalizer(): (text: string) => string {
+  let pendingCr = false;
+  return (text) => {
+    if (text === '') return text; // e.g. half a character: nothing decoded, the CR is still pending
+    const s = pendingCr && text.charCodeAt(0) === 10 ? text.slice(1) : text;
+    pendingCr = s.charCodeAt(s.length - 1) === 13;
+    return s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s;
+  };
+}

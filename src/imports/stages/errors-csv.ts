@@ -1,0 +1,55 @@
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { Db } from '../../db/dialect.js';
+import type { ImportRun } from '../run-repository.js';
+import { headerOf } from './report.js';
+
+const PAGE = 1000;
+
+/** A cell a spreadsheet would run as a formula gets a leading `'` (read back without it on import). */
+export function neutralise(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/**
+ * Writes every unmatched and invalid row with its original columns plus `_line` and `_error`, so the
+ * file can be fixed and imported again as it is. Streams page by page; memory does not grow with the run.
+ */
+export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Promise<void> {
+  // An errors CSV imported again has _line and _error already: they are replaced, not repeated.
+  const header = headerOf(run);
+  const kept = header.map((_, i) => i).filter((i) => header[i] !== '_line' && header[i] !== '_error');
+  const columns = kept.map((i) => header[i]!);
+  const csv = stringify({ header: true, columns: [...columns, '_line', '_error'], record_delimiter: '\n' });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+    csv.on('error', reject);
+  });
+  csv.pipe(out);
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('import_rows')
+      .select(['row_no', 'line', 'cells', 'message', 'hint'])
+      .where('run_id', '=', run.id)
+      .where('status', 'in', ['unmatched', 'invalid'])
+      .where('row_no', '>', after)
+      .orderBy('row_no')
+      .limit(PAGE)
+      .execute();
+    for (const row of rows) {
+      const cells = JSON.parse(row.cells) as string[];
+      const fitted = kept.map((i) => (header[i] === 'password' ? '' : neutralise(cells[i] ?? '')));
+      const extra = cells.length > header.length ? ` Extra fields: ${cells.slice(header.length).join(' | ')}` : '';
+      const error = [row.message, row.hint].filter(Boolean).join(' ') + extra;
+      if (!csv.write([...fitted, String(row.line), neutralise(error)])) {
+        await new Promise((resolve) => csv.once('drain', resolve));
+      }
+    }
+    if (rows.length < PAGE) break;
+    after = rows[rows.length - 1]!.row_no;
+  }
+  csv.end();
+  await done;
+}

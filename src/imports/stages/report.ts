@@ -1,0 +1,112 @@
+import type { Db } from '../../db/dialect.js';
+import type { RowStatus } from '../../db/schema.js';
+import { KINDS } from '../kinds/index.js';
+import { countRowStatuses, type ImportRun } from '../run-repository.js';
+import type { ImportCounts, ImportOptions, ImportReport, KindName, RowEntry, Warning } from '../types.js';
+import type { Rejection } from './rejection.js';
+
+/** The JSON lists are capped; the errors CSV (and paged reads) always hold every row. */
+export const LIST_CAP = 1000;
+
+/** The canonical column of each position of the file (notes keep their `_…` name). */
+export function headerOf(run: ImportRun): string[] {
+  return run.header ? (JSON.parse(run.header) as string[]) : [];
+}
+
+/** Counts by outcome; every staged row is in exactly one of them. */
+export async function countRows(db: Db, runId: string): Promise<ImportCounts> {
+  const byStatus = await countRowStatuses(db, runId);
+  const n = (s: string) => byStatus.get(s) ?? 0;
+  return {
+    rowsProcessed: [...byStatus.values()].reduce((a, b) => a + b, 0),
+    created: n('created'),
+    updated: n('updated'),
+    unchanged: n('unchanged'),
+    unmatched: n('unmatched'),
+    invalid: n('invalid'),
+    duplicates: n('duplicate'),
+  };
+}
+
+interface ListedRow {
+  line: number;
+  cells: string;
+  reason: string | null;
+  column_name: string | null;
+  message: string | null;
+  hint: string | null;
+  dup_of_line: number | null;
+}
+
+function listRows(db: Db, runId: string, status: RowStatus): Promise<ListedRow[]> {
+  return db
+    .selectFrom('import_rows')
+    .select(['line', 'cells', 'reason', 'column_name', 'message', 'hint', 'dup_of_line'])
+    .where('run_id', '=', runId)
+    .where('status', '=', status)
+    .orderBy('row_no')
+    .limit(LIST_CAP)
+    .execute();
+}
+
+/** A listed row: its line, its key columns as written, the reason, and the fix. */
+export function toEntry(kind: KindName, header: string[], row: ListedRow): RowEntry {
+  const cells = JSON.parse(row.cells) as string[];
+  const entry: RowEntry = { line: row.line, reason: row.reason ?? 'unknown', message: row.message ?? '' };
+  for (const column of KINDS[kind].keyColumns) {
+    const at = header.indexOf(column);
+    if (at >= 0) entry[column] = (cells[at] ?? '').trim();
+  }
+  if (row.column_name) entry.column = row.column_name;
+  if (row.hint) entry.hint = row.hint;
+  return entry;
+}
+
+/** Builds the report of SPEC section 4 from what the run recorded. */
+export async function buildReport(db: Db, run: ImportRun, workspace: string): Promise<ImportReport> {
+  const kind = run.kind as KindName;
+  const header = headerOf(run);
+  const counts = run.counts ? (JSON.parse(run.counts) as ImportCounts) : await countRows(db, run.id);
+  const [unmatched, invalid, duplicates] = await Promise.all(
+    (['unmatched', 'invalid', 'duplicate'] as const).map((s) => listRows(db, run.id, s)),
+  );
+  const warnings: Warning[] = [
+    ...(JSON.parse(run.warnings) as Warning[]),
+    ...duplicates!.map((d) => ({
+      line: d.line,
+      reason: 'duplicate_row',
+      message: `Same effect as line ${d.dup_of_line}; applied once.`,
+    })),
+  ];
+  const { dryRun: _dry, ...options } = JSON.parse(run.options) as ImportOptions;
+  const report: ImportReport = {
+    id: run.id,
+    kind,
+    workspace,
+    dryRun: run.dry_run === 1,
+    status: run.status,
+    file: {
+      name: run.file_name,
+      bytes: Number(run.file_bytes),
+      sha256: run.file_sha256,
+      encoding: run.encoding,
+      bom: run.bom === 1,
+    },
+    options,
+    counts,
+    unmatched: unmatched!.map((r) => toEntry(kind, header, r)),
+    invalid: invalid!.map((r) => toEntry(kind, header, r)),
+    warnings,
+    rejection: run.rejection ? (JSON.parse(run.rejection) as Rejection) : null,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+  };
+  const left = {
+    unmatched: counts.unmatched - report.unmatched.length,
+    invalid: counts.invalid - report.invalid.length,
+    warnings: counts.duplicates - duplicates!.length,
+  };
+  if (left.unmatched + left.invalid + left.warnings > 0) report.truncated = left;
+  if (run.error) report.error = run.error;
+  return report;
+}

@@ -1,0 +1,53 @@
+import type { Db } from '../../db/dialect.js';
+import { maxParams } from '../../db/dialect.js';
+import type { RunContext } from '../run-context.js';
+
+export type Change = [before: unknown, after: unknown];
+
+/** What one row did (or, in a dry run, would do). */
+export interface RowOutcome {
+  row_no: number;
+  status: 'created' | 'updated' | 'unchanged';
+  changes: Record<string, Change> | null;
+}
+
+/** Adds a change when `after` differs from `before`. */
+export function noteChange(changes: Record<string, Change>, field: string, before: unknown, after: unknown): void {
+  if (before !== after) changes[field] = [before, after];
+}
+
+/** Settles a row: created when it makes a new record, updated when anything changes, else unchanged. */
+export function outcome(row_no: number, created: boolean, changes: Record<string, Change>): RowOutcome {
+  const changed = Object.keys(changes).length > 0;
+  return {
+    row_no,
+    status: created ? 'created' : changed ? 'updated' : 'unchanged',
+    changes: changed ? changes : null,
+  };
+}
+
+/** Writes the outcomes of a batch in one statement per chunk (an upsert on the row's key). */
+export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
+  const chunk = Math.floor(maxParams(db) / 6);
+  for (let i = 0; i < outcomes.length; i += chunk) {
+    const values = outcomes.slice(i, i + chunk).map((o) => ({
+      run_id: ctx.runId,
+      row_no: o.row_no,
+      line: 0,
+      cells: '',
+      is_first: 0 as const,
+      status: o.status,
+      changes: o.changes === null ? null : JSON.stringify(o.changes),
+    }));
+    await db
+      .insertInto('import_rows')
+      .values(values)
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'row_no']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          changes: eb.ref('excluded.changes'),
+        })),
+      )
+      .execute();
+  }
+}

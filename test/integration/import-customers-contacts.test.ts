@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { buildWorld, importCsv } from '../support/factories.js';
+import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+describe('customers and contacts imports', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(() => t.cleanup());
+
+  const customer = (ref: string) =>
+    t.conn.db.selectFrom('customers').select(['ref', 'name', 'erp_id']).where('ref', '=', ref).executeTakeFirst();
+  const contact = (email: string) =>
+    t.conn.db
+      .selectFrom('contacts')
+      .select(['email', 'first_name', 'last_name'])
+      .where('email_ci', '=', email.toLowerCase())
+      .executeTakeFirst();
+  const companiesOf = async (email: string) =>
+    (
+      await t.conn.db
+        .selectFrom('customer_contacts as l')
+        .innerJoin('contacts as p', 'p.id', 'l.contact_id')
+        .innerJoin('customers as c', 'c.id', 'l.customer_id')
+        .select('c.ref')
+        .where('p.email_ci', '=', email.toLowerCase())
+        .execute()
+    )
+      .map((r) => r.ref)
+      .sort();
+
+  it('creates and updates customers matched by ref, and a rerun is unchanged', async () => {
+    const csv = 'ref,name,erp_id\nCUST001,Globex Intl,\nCUST100,Société Générale,E-100\n';
+    const report = await importCsv(t.conn.db, ws, 'customers', csv);
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ created: 1, updated: 1 });
+    expect(await customer('CUST001')).toEqual({ ref: 'CUST001', name: 'Globex Intl', erp_id: 'E-1' });
+    expect(await customer('CUST100')).toEqual({ ref: 'CUST100', name: 'Société Générale', erp_id: 'E-100' });
+    expect((await importCsv(t.conn.db, ws, 'customers', csv)).counts).toMatchObject({ unchanged: 2 });
+  });
+
+  it('needs a name for a new customer and refuses an erp_id that another customer holds', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'customers',
+      'ref,name,erp_id\nCUST200,,\nCUST201,New,E-2\nCUST202,A,X-1\nCUST203,B,X-1\n',
+    );
+    expectCountsAddUp(report);
+    expect(report.invalid.map((i) => [i.line, i.reason, i.column])).toEqual([
+      [2, 'missing_value', 'name'],
+      [3, 'erp_id_in_use', 'erp_id'],
+      [4, 'erp_id_in_use', 'erp_id'],
+      [5, 'erp_id_in_use', 'erp_id'],
+    ]);
+    expect(await customer('CUST201')).toBeUndefined();
+  });
+
+  it('clears an optional field with --blank clear only', async () => {
+    await importCsv(t.conn.db, ws, 'customers', 'ref,erp_id\nCUST001,\n');
+    expect((await customer('CUST001'))?.erp_id).toBe('E-1');
+    const report = await importCsv(t.conn.db, ws, 'customers', 'ref,erp_id\nCUST001,\n', { blank: 'clear' });
+    expect(report.counts.updated).toBe(1);
+    expect((await customer('CUST001'))?.erp_id).toBeNull();
+  });
+
+  it('does not create a customer whose ref differs from an existing one only in case', async () => {
+    const report = await importCsv(t.conn.db, ws, 'customers', 'ref,name\ncust001,Typo\n');
+    expect(report.unmatched[0]).toMatchObject({ reason: 'customer_not_found', hint: expect.stringContaining('"CUST001"') });
+    expect(await customer('cust001')).toBeUndefined();
+  });
+
+  it('creates contacts, links them to several customers, and keeps the stored casing on update', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      [
+        'email,first_name,last_name,company_id',
+        'new.person@example.com,Zoë,Lefèvre,CUST001',
+        'New.Person@example.com,,,CUST002',
+        'JOHN.DOE@example.com,Johnny,,CUST004',
+        'lonely@example.com,Lone,,',
+      ].join('\n'),
+    );
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ created: 2, updated: 2 });
+    expect(await contact('new.person@example.com')).toEqual({
+      email: 'new.person@example.com',
+      first_name: 'Zoë',
+      last_name: 'Lefèvre',
+    });
+    expect(await companiesOf('new.person@example.com')).toEqual(['CUST001', 'CUST002']);
+    expect(await contact('john.doe@example.com')).toMatchObject({ email: 'john.doe@example.com', first_name: 'Johnny' });
+    expect(await companiesOf('john.doe@example.com')).toEqual(['CUST001', 'CUST004']);
+    expect(await companiesOf('lonely@example.com')).toEqual([]);
+  });
+
+  it('gives the same counts in a dry run as in the real run, with contacts spread over batches', async () => {
+    const csv = [
+      'email,first_name,last_name,company_id',
+      'a@example.com,A,,CUST001',
+      'b@example.com,B,,',
+      'a@example.com,,Alpha,CUST002',
+      'a@example.com,A,,CUST001',
+      'b@example.com,,Beta,CUST003',
+    ].join('\n');
+    const dry = await importCsv(t.conn.db, ws, 'contacts', csv, { dryRun: true, batchSize: 1 });
+    expect(await contact('a@example.com')).toBeUndefined();
+    const real = await importCsv(t.conn.db, ws, 'contacts', csv, { batchSize: 1 });
+    expect(dry.counts).toEqual(real.counts);
+    expect(real.counts).toMatchObject({ created: 2, updated: 2, duplicates: 1 });
+    expect(await contact('a@example.com')).toMatchObject({ first_name: 'A', last_name: 'Alpha' });
+    expect(await companiesOf('b@example.com')).toEqual(['CUST003']);
+  });
+
+  it('rejects contact rows that set one field to two values, and reports unknown companies', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      'email,first_name,company_id\nx@example.com,Ann,CUST001\nX@example.com,Anne,CUST002\ny@example.com,Yves,CUST404\n',
+    );
+    expectCountsAddUp(report);
+    expect(reasonAt(report, 2)).toBe('conflicting_rows');
+    expect(reasonAt(report, 3)).toBe('conflicting_rows');
+    expect(report.unmatched[0]).toMatchObject({ line: 4, reason: 'customer_not_found', column: 'company_id' });
+    expect(await contact('x@example.com')).toBeUndefined();
+    expect(await contact('y@example.com')).toBeUndefined();
+  });
+});

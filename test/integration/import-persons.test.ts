@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { addCustomer } from '../../src/domain/customers.js';
+import { buildWorld, importCsv, linkPerson, personsSnapshot, positionOf } from '../support/factories.js';
+import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+describe('imports that set positions and primary flags', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(() => t.cleanup());
+
+  it('reports each unmatched reference with its reason and a did-you-mean hint', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      [
+        'customer_ref,email_address,position_name',
+        'CUST999,john.doe@example.com,CEO',
+        'cust001,john.doe@example.com,CEO',
+        'CUST001,nobody@example.com,CEO',
+        'CUST001,John.Doe@example.com,CEO',
+        'CUST001,john.doe@example.com,Acount Manager',
+        'CUST001,john.doe@example.com,ceo',
+      ].join('\n'),
+    );
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ rowsProcessed: 6, unmatched: 6, updated: 0 });
+    expect(report.unmatched.map((u) => [u.line, u.reason, u.column])).toEqual([
+      [2, 'customer_not_found', 'customer_ref'],
+      [3, 'customer_not_found', 'customer_ref'],
+      [4, 'person_not_found', 'email_address'],
+      [5, 'person_not_found', 'email_address'],
+      [6, 'position_not_found', 'position_name'],
+      [7, 'position_not_found', 'position_name'],
+    ]);
+    expect(report.unmatched[0]!.hint).toBeUndefined();
+    expect(report.unmatched[1]!.hint).toContain('Did you mean "CUST001"?');
+    expect(report.unmatched[3]!.hint).toContain('Did you mean "john.doe@example.com"?');
+    expect(report.unmatched[4]!.hint).toContain('Did you mean "Account Manager"?');
+    expect(report.unmatched[5]!.hint).toContain('Did you mean "CEO"?');
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBeNull();
+  });
+
+  it('accepts case-only matches with --ignore-case', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref,email_address,position_name\ncust001,John.Doe@Example.com,ceo\n',
+      { ignoreCase: true },
+    );
+    expect(report.counts).toMatchObject({ updated: 1, unmatched: 0 });
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+  });
+
+  it('reports a customer name shared by two customers as ambiguous, never a guess', async () => {
+    await addCustomer(t.conn.db, ws.id, { ref: 'CUST010', name: 'Globex', erp_id: null });
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref,email_address,position_name\nGlobex,john.doe@example.com,CEO\nInitech,jane.smith@example.com,CEO\n',
+      { customerKey: 'name' },
+    );
+    expect(reasonAt(report, 2)).toBe('customer_ambiguous');
+    expect(report.counts).toMatchObject({ updated: 1, unmatched: 1 });
+    expect(await positionOf(t.conn.db, 'CUST002', 'jane.smith@example.com')).toBe('CEO');
+  });
+
+  it('names customers by erp_id with --customer-key erp_id', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref,email_address,position_name\nE-1,john.doe@example.com,CEO\n',
+      { customerKey: 'erp_id' },
+    );
+    expect(report.counts.updated).toBe(1);
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+  });
+
+  it('applies identical rows once with a duplicate_row warning and rejects contradicting ones', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      [
+        'customer_ref,email_address,position_name',
+        'CUST001,john.doe@example.com,CEO',
+        'CUST001,john.doe@example.com,CEO',
+        'CUST004,alice.brown@example.com,CEO',
+        'CUST004,alice.brown@example.com,Account Manager',
+      ].join('\n'),
+    );
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ updated: 1, duplicates: 1, invalid: 2 });
+    expect(report.warnings).toContainEqual(expect.objectContaining({ line: 3, reason: 'duplicate_row' }));
+    expect(reasonAt(report, 4)).toBe('conflicting_rows');
+    expect(reasonAt(report, 5)).toBe('conflicting_rows');
+    expect(report.invalid[0]!.message).toContain('lines 4 to 5');
+    expect(await positionOf(t.conn.db, 'CUST004', 'alice.brown@example.com')).toBeNull();
+  });
+
+  it('checks each row: missing values, bad emails, wrong field counts', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      [
+        'customer_ref,email_address,position_name',
+        ',john.doe@example.com,CEO',
+        'CUST001,,CEO',
+        'CUST001,not-an-email,CEO',
+        'CUST001,john.doe@example.com',
+        'CUST001,john.doe@example.com,CEO,extra',
+      ].join('\n'),
+    );
+    expectCountsAddUp(report);
+    expect(report.invalid.map((i) => [i.line, i.reason, i.column])).toEqual([
+      [2, 'missing_value', 'customer_ref'],
+      [3, 'missing_value', 'email_address'],
+      [4, 'invalid_email', 'email_address'],
+      [5, 'wrong_field_count', undefined],
+      [6, 'wrong_field_count', undefined],
+    ]);
+  });
+
+  it('removes a position with a blank position_name', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref,email_address,position_name\nCUST002,jane.smith@example.com,\n');
+    expect(report.counts.updated).toBe(1);
+    expect(await positionOf(t.conn.db, 'CUST002', 'jane.smith@example.com')).toBeNull();
+  });
+
+  it('marks and unmarks primary persons, and a second run is unchanged', async () => {
+    const csv = 'customer_ref,email_address\nCUST001,john.doe@example.com\nCUST002,jane.smith@example.com\n';
+    expect((await importCsv(t.conn.db, ws, 'mark-primary', csv)).counts).toMatchObject({ updated: 2 });
+    expect((await importCsv(t.conn.db, ws, 'mark-primary', csv)).counts).toMatchObject({ updated: 0, unchanged: 2 });
+    expect(await personsSnapshot(t.conn.db, ws.id)).toContain('CUST001 john.doe@example.com - 1');
+    const unmark = await importCsv(t.conn.db, ws, 'unmark-primary', 'customer_ref,email_address\nCUST001,john.doe@example.com\n');
+    expect(unmark.counts.updated).toBe(1);
+    expect(await personsSnapshot(t.conn.db, ws.id)).toContain('CUST001 john.doe@example.com - 0');
+  });
+
+  it('sets position and primary together with the persons kind, and checks booleans', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'persons',
+      [
+        'customer_ref,email_address,position_name,primary',
+        'CUST001,john.doe@example.com,CEO,TRUE',
+        'CUST002,jane.smith@example.com,,',
+        'CUST004,alice.brown@example.com,CEO,yes',
+      ].join('\n'),
+    );
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ updated: 2, invalid: 1 });
+    expect(report.invalid[0]).toMatchObject({ line: 4, reason: 'invalid_boolean', column: 'primary' });
+    const snapshot = await personsSnapshot(t.conn.db, ws.id);
+    expect(snapshot).toContain('CUST001 john.doe@example.com CEO 1');
+    expect(snapshot).toContain('CUST002 jane.smith@example.com - 0');
+  });
+
+  it('applies compatible rows for one person (one sets the position, one the flag)', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'persons',
+      'customer_ref,email_address,position_name,primary\nCUST001,john.doe@example.com,CEO,\nCUST001,john.doe@example.com,CEO,true\n',
+    );
+    expect(report.counts).toMatchObject({ updated: 2, invalid: 0 });
+    expect(await personsSnapshot(t.conn.db, ws.id)).toContain('CUST001 john.doe@example.com CEO 1');
+  });
+
+  it('gives the same outcome with batches of 2 rows as in one batch', async () => {
+    for (let i = 0; i < 7; i++) await linkPerson(t.conn.db, ws.id, 'CUST003', `p${i}@example.com`);
+    const lines = ['customer_ref,email_address,position_name,primary'];
+    for (let i = 0; i < 7; i++) lines.push(`CUST003,p${i}@example.com,${i % 2 ? 'CEO' : ''},${i % 3 === 0}`);
+    lines.push('CUST003,p0@example.com,,true', 'CUST003,p1@example.com,CEO,');
+    const report = await importCsv(t.conn.db, ws, 'persons', lines.join('\n'), { batchSize: 2 });
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ rowsProcessed: 9, duplicates: 1, updated: 5, unchanged: 3 });
+    const snapshot = await personsSnapshot(t.conn.db, ws.id);
+    expect(snapshot).toContain('CUST003 p1@example.com CEO 0');
+    expect(snapshot).toContain('CUST003 p3@example.com CEO 1');
+  });
+});

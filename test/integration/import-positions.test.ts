@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+const SAMPLE = fs.readFileSync(path.join(import.meta.dirname, '../../examples/positions.csv'));
+
+describe('positions import', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(() => t.cleanup());
+
+  it('imports the sample file with a header_normalized warning and the right counts', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', SAMPLE);
+    expect(report.status).toBe('completed');
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ line: 1, reason: 'header_normalized', column: 'position_name' }),
+    ]);
+    expect(report.counts).toEqual({
+      rowsProcessed: 4,
+      created: 0,
+      updated: 2,
+      unchanged: 1,
+      unmatched: 1,
+      invalid: 0,
+      duplicates: 0,
+    });
+    expect(report.unmatched).toEqual([
+      expect.objectContaining({
+        line: 4,
+        customer_ref: 'CUST003',
+        email_address: 'bob.wilson@example.com',
+        reason: 'person_not_found',
+        hint: expect.stringContaining('CUST001'),
+      }),
+    ]);
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('Account Manager');
+    expect(await positionOf(t.conn.db, 'CUST004', 'alice.brown@example.com')).toBe('Operations Manager');
+  });
+
+  it('reports everything unchanged on a second run of the same file', async () => {
+    await importCsv(t.conn.db, ws, 'positions', SAMPLE);
+    const second = await importCsv(t.conn.db, ws, 'positions', SAMPLE);
+    expect(second.counts).toMatchObject({ updated: 0, unchanged: 3, unmatched: 1 });
+  });
+
+  it('changes nothing in a dry run but reports what would happen', async () => {
+    const before = await personsSnapshot(t.conn.db, ws.id);
+    const report = await importCsv(t.conn.db, ws, 'positions', SAMPLE, { dryRun: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.counts).toMatchObject({ updated: 2, unmatched: 1 });
+    expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before);
+  });
+});
