@@ -101,6 +101,13 @@ describe('customers and contacts imports', () => {
     expect(await companiesOf('lonely@example.com')).toEqual([]);
   });
 
+  it('links new contacts to their company when every row of the batch is new', async () => {
+    const report = await importCsv(t.conn.db, ws, 'contacts', 'email,company_id\nn1@example.com,CUST001\nn2@example.com,CUST002\n');
+    expect(report.counts).toMatchObject({ created: 2 });
+    expect(await companiesOf('n1@example.com')).toEqual(['CUST001']);
+    expect(await companiesOf('n2@example.com')).toEqual(['CUST002']);
+  });
+
   it('gives the same counts in a dry run as in the real run, with contacts spread over batches', async () => {
     const csv = [
       'email,first_name,last_name,company_id',

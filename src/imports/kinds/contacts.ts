@@ -53,7 +53,9 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
     FROM import_rows r
     LEFT JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
     LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = c.id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(db);
+    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
+    db,
+  );
   const outcomes = rows.map((r) => {
     const changes: Record<string, Change> = {};
     const created = r.is_first === 1 && r.cur_id === null;
@@ -73,14 +75,15 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
       SELECT CAST(${ws} AS INTEGER), email, email_ci, NULLIF(first_name, ''), NULLIF(last_name, ''), ${at}, ${at}
       FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
   }
-  if (!outcomes.some((o) => o.status === 'updated')) return;
-  await sql`UPDATE contacts SET
+  if (outcomes.some((o) => o.status === 'updated')) {
+    await sql`UPDATE contacts SET
       first_name = CASE WHEN a.first_name IS NULL THEN contacts.first_name ELSE NULLIF(a.first_name, '') END,
       last_name = CASE WHEN a.last_name IS NULL THEN contacts.last_name ELSE NULLIF(a.last_name, '') END,
       updated_at = ${at}
     FROM (SELECT email_ci, max(first_name) AS first_name, max(last_name) AS last_name FROM import_rows
       WHERE ${batch} AND status = 'updated' AND (first_name IS NOT NULL OR last_name IS NOT NULL) GROUP BY email_ci) a
     WHERE contacts.workspace_id = ${ws} AND contacts.email_ci = a.email_ci`.execute(db);
+  }
   await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
     SELECT CAST(${ws} AS INTEGER), r.customer_id, c.id, 0, ${at}, ${at}
     FROM import_rows r JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci

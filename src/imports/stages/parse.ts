@@ -13,10 +13,10 @@ export interface ParseOptions {
   /** One character; default `,`. */
   delimiter?: string;
   /**
-   * Reads the decoded text again from the start. Only used to find where an unterminated quote
-   * opened, which csv-parse cannot tell; without it the line after the last good record is named.
+   * Reads the decoded text again from the start, e.g. `() => decodeFile(path, opts).text`. Used
+   * only to find the line where an unterminated quote opened, which csv-parse cannot tell.
    */
-  reopen?: () => AsyncIterable<string>;
+  reopen: () => AsyncIterable<string>;
 }
 
 /**
@@ -32,10 +32,7 @@ const MAX_RECORD_BYTES = 4 * 1024 * 1024;
  * `empty_file` when there is no record at all, `malformed_csv` for anything else csv-parse refuses.
  * Note that an unterminated quote is only found at the end of the file (or after 4 MiB).
  */
-export async function* parseCsv(
-  text: AsyncIterable<string>,
-  opts: ParseOptions = {},
-): AsyncGenerator<CsvRecord> {
+export async function* parseCsv(text: AsyncIterable<string>, opts: ParseOptions): AsyncGenerator<CsvRecord> {
   const delimiter = opts.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new AppError('usage', `The delimiter must be one character other than a quote or a line break.`);
@@ -97,7 +94,7 @@ async function rejectionFor(
   nextLine: number,
   parsed: number,
   delimiter: string,
-  reopen: (() => AsyncIterable<string>) | undefined,
+  reopen: () => AsyncIterable<string>,
 ): Promise<FileRejectedError> {
   if (err.code !== 'CSV_QUOTE_NOT_CLOSED' && err.code !== 'CSV_MAX_RECORD_SIZE') {
     return new FileRejectedError({
@@ -108,7 +105,7 @@ async function rejectionFor(
     });
   }
   const unread = typeof err.records === 'number' ? err.records - parsed : 0;
-  const scan = reopen ? await scanQuotes(reopen(), delimiter, nextLine, unread) : { recordLine: nextLine };
+  const scan = await scanQuotes(reopen(), delimiter, nextLine, unread);
   const quoteLine = scan.openQuoteLine ?? (err.code === 'CSV_QUOTE_NOT_CLOSED' ? scan.recordLine : undefined);
   if (quoteLine !== undefined) {
     return new FileRejectedError({

@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { expectCountsAddUp } from '../support/assertions.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+const HEADER = 'customer_ref,email_address,position_name\n';
+const GOOD_ROW = 'CUST001,john.doe@example.com,CEO\n';
+
+describe('the file: encodings, delimiters, headers, rejections', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(() => t.cleanup());
+
+  const rejections: [string, string | Buffer, string, Record<string, unknown>][] = [
+    [
+      'invalid UTF-8',
+      Buffer.concat([Buffer.from(HEADER + GOOD_ROW + 'CUST002,jane'), Buffer.from([0xff]), Buffer.from('@example.com,CEO\n')]),
+      'invalid_utf8',
+      { line: 3, byteOffset: Buffer.byteLength(HEADER + GOOD_ROW + 'CUST002,jane') },
+    ],
+    ['a UTF-16 BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER + GOOD_ROW, 'utf16le')]), 'utf16_without_encoding', {}],
+    ['a semicolon header', 'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n', 'wrong_delimiter', { line: 1 }],
+    ['an unterminated quote', HEADER + GOOD_ROW + 'CUST002,"jane.smith@example.com,CEO\nCUST004,x,y\n', 'unterminated_quote', { line: 3 }],
+    ['an unknown column', 'customer_ref,email_adress,position_name\n' + GOOD_ROW, 'unknown_column', { line: 1 }],
+    ['a duplicated column', 'customer_ref,email_address,position_name,Position_Name\n' + GOOD_ROW, 'duplicate_column', { line: 1 }],
+    ['a missing column', 'customer_ref,email_address\nCUST001,john.doe@example.com\n', 'missing_column', { line: 1 }],
+    ['an empty file', '', 'empty_file', {}],
+  ];
+
+  for (const [what, content, reason, extra] of rejections) {
+    it(`rejects ${what} and changes nothing`, async () => {
+      const before = await personsSnapshot(t.conn.db, ws.id);
+      const report = await importCsv(t.conn.db, ws, 'positions', content);
+      expect(report.status).toBe('rejected');
+      expect(report.rejection).toMatchObject({ reason, ...extra });
+      expect(report.rejection!.hint).toBeTruthy();
+      expect(report.counts.rowsProcessed).toBe(0);
+      expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before);
+      const staged = await t.conn.db.selectFrom('import_rows').select('run_id').where('run_id', '=', report.id).execute();
+      expect(staged).toEqual([]);
+    });
+  }
+
+  it('suggests the column meant by a typo', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref,email_adress,position_name\n' + GOOD_ROW);
+    expect(report.rejection!.hint).toContain('Did you mean "email_address"?');
+  });
+
+  it('reads a semicolon file with --delimiter ";"', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n', {
+      delimiter: ';',
+    });
+    expect(report.counts.updated).toBe(1);
+  });
+
+  it('reads a BOM, CRLF line ends, quoted fields, blank lines and note columns', async () => {
+    const csv =
+      '\uFEFF_note, Customer_Ref ,email_address,position_name\r\n' +
+      '"a note, with a comma",CUST001,john.doe@example.com,"CEO"\r\n' +
+      '\r\n' +
+      ',,,\r\n' +
+      '"a note\r\nover two lines",CUST004,alice.brown@example.com,Account Manager\r\n';
+    const report = await importCsv(t.conn.db, ws, 'positions', csv);
+    expectCountsAddUp(report);
+    expect(report.file.bom).toBe(true);
+    expect(report.counts).toMatchObject({ rowsProcessed: 2, updated: 2 });
+    expect(report.warnings).toContainEqual(expect.objectContaining({ reason: 'header_normalized', column: 'customer_ref' }));
+    expect(await positionOf(t.conn.db, 'CUST004', 'alice.brown@example.com')).toBe('Account Manager');
+  });
+
+  it('numbers rows by the physical line they start on', async () => {
+    const csv = HEADER + '"CUST\n999",john.doe@example.com,CEO\n\nCUST998,john.doe@example.com,CEO\n';
+    const report = await importCsv(t.conn.db, ws, 'positions', csv);
+    expect(report.unmatched.map((u) => u.line)).toEqual([2, 5]);
+  });
+
+  it('reads windows-1252 with --encoding, keeping every accent', async () => {
+    const bytes = Buffer.from('ref,name\nCUST001,Caf\xe9 \x80 \x9cna\xefve\n', 'latin1');
+    const report = await importCsv(t.conn.db, ws, 'customers', bytes, { encoding: 'windows-1252' });
+    expect(report.counts.updated).toBe(1);
+    const row = await t.conn.db.selectFrom('customers').select('name').where('ref', '=', 'CUST001').executeTakeFirstOrThrow();
+    expect(row.name).toBe('Café € œnaïve');
+    expect(report.file.encoding).toBe('windows-1252');
+  });
+
+  it('records the file size and sha256 of every run', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', HEADER + GOOD_ROW);
+    expect(report.file.bytes).toBe(Buffer.byteLength(HEADER + GOOD_ROW));
+    expect(report.file.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
