@@ -76,6 +76,8 @@ export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile 
       if (err instanceof InvalidUtf8) throw await invalidUtf8Rejection(path, err.offset);
       throw err;
     } finally {
+      // Even after a rejection or an early stop, hash to the end: the run record needs the whole
+      // file's size and sha256.
       if (!readFailed) {
         while (await next());
         sha256 = hash.digest('hex');

@@ -58,7 +58,7 @@ export async function* parseCsv(text: AsyncIterable<string>, opts: ParseOptions)
       const line = nextLine;
       nextLine += 1 + lineBreaksIn(cells);
       parsed++;
-      if (cells.length === 1 && cells[0] === '') continue; // a blank line
+      if (cells.length === 1 && cells[0] === '') continue; // a blank line (or a lone "": as empty)
       kept++;
       yield { line, cells };
     }
