@@ -18,7 +18,9 @@ export async function withWorkspace<T>(
   slug: string | undefined,
   fn: (conn: Connection, workspace: Workspace) => Promise<T>,
 ): Promise<T> {
-  return withDatabase(async (conn, config) => fn(conn, await findWorkspace(conn.db, slug ?? config.workspace)));
+  return withDatabase(async (conn, config) =>
+    fn(conn, await findWorkspace(conn.db, slug ?? config.workspace)),
+  );
 }
 
 /** Prints rows as JSON or as an aligned table. */
@@ -33,8 +35,15 @@ export function printList(rows: readonly object[], json: boolean | undefined, em
   }
   const keys = Object.keys(rows[0]!);
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell((r as Record<string, unknown>)[k]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = keys.map((k) =>
+    Math.max(k.length, ...rows.map((r) => cell((r as Record<string, unknown>)[k]).length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(keys)}\n`);
-  for (const r of rows) process.stdout.write(`${line(keys.map((k) => cell((r as Record<string, unknown>)[k])))}\n`);
+  for (const r of rows)
+    process.stdout.write(`${line(keys.map((k) => cell((r as Record<string, unknown>)[k])))}\n`);
 }

@@ -10,7 +10,10 @@ import { registerImportsCommand } from './commands/imports.js';
 const program = new Command('roster')
   .description('Roster: a customer-contact database with safe, fast CSV imports')
   .version('0.1.0')
-  .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\nExit status of import: 0 all applied, 3 some rows unmatched or invalid, 2 file rejected, 1 error.`)
+  .addHelpText(
+    'after',
+    `\n${ENVIRONMENT_HELP}\n\nExit status of import: 0 all applied, 3 some rows unmatched or invalid, 2 file rejected, 1 error.`,
+  )
   .showHelpAfterError()
   .exitOverride();
 

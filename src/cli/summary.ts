@@ -23,7 +23,10 @@ export function formatSummary(report: ImportReport, keys: readonly string[]): st
   out.push(`${report.file.name} → ${report.kind} in ${report.workspace}${dry}`);
   if (report.rejection) {
     const r = report.rejection;
-    const at = [r.line !== undefined ? `line ${r.line}` : '', r.byteOffset !== undefined ? `byte ${r.byteOffset}` : '']
+    const at = [
+      r.line !== undefined ? `line ${r.line}` : '',
+      r.byteOffset !== undefined ? `byte ${r.byteOffset}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     out.push(`  Rejected (${r.reason}${at ? `, ${at}` : ''}): ${r.message}`);
@@ -36,7 +39,8 @@ export function formatSummary(report: ImportReport, keys: readonly string[]): st
     `  ${c.rowsProcessed} rows: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
       `${c.unmatched} unmatched, ${c.invalid} invalid, ${c.duplicates} duplicates`,
   );
-  for (const w of report.warnings.slice(0, SHOWN)) out.push(`  warning line ${w.line} (${w.reason}): ${w.message}`);
+  for (const w of report.warnings.slice(0, SHOWN))
+    out.push(`  warning line ${w.line} (${w.reason}): ${w.message}`);
   for (const [title, list, total] of [
     ['unmatched', report.unmatched, c.unmatched],
     ['invalid', report.invalid, c.invalid],

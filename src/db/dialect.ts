@@ -23,5 +23,7 @@ export function idColumnType(dialect: DialectName): 'integer' | 'serial' {
 
 /** `a IS DISTINCT FROM b` (NULL-safe inequality). */
 export function distinct(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<boolean> {
-  return dialectOf(db) === 'postgres' ? sql<boolean>`(${a} IS DISTINCT FROM ${b})` : sql<boolean>`(${a} IS NOT ${b})`;
+  return dialectOf(db) === 'postgres'
+    ? sql<boolean>`(${a} IS DISTINCT FROM ${b})`
+    : sql<boolean>`(${a} IS NOT ${b})`;
 }

@@ -13,6 +13,9 @@ export async function migrateToLatest(db: Db, dialect: DialectName): Promise<voi
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AppError('internal', `Database migration ${failed} failed: ${String((error as Error).message ?? error)}`);
+    throw new AppError(
+      'internal',
+      `Database migration ${failed} failed: ${String((error as Error).message ?? error)}`,
+    );
   }
 }

@@ -101,7 +101,10 @@ export interface UserTable {
 export type RunStatus = 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
 
 export interface ImportRunTable {
-  id: string;
+  /** Internal key (what import_rows refer to: a short integer keeps their indexes small). */
+  id: Generated<number>;
+  /** The run's id as people and the API see it (a UUID). */
+  public_id: string;
   workspace_id: number;
   kind: string;
   status: RunStatus;
@@ -127,14 +130,15 @@ export interface ImportRunTable {
   finished_at: string | null;
 }
 
-export type RowStatus = 'pending' | 'created' | 'updated' | 'unchanged' | 'unmatched' | 'invalid' | 'duplicate';
+export type RowStatus =
+  'pending' | 'created' | 'updated' | 'unchanged' | 'unmatched' | 'invalid' | 'duplicate';
 
 /**
  * One data row of an import: its original cells, its checked values, what it resolved to, and its outcome.
  * Value columns use NULL for "leave unchanged" and '' for "clear".
  */
 export interface ImportRowTable {
-  run_id: string;
+  run_id: number;
   row_no: number;
   line: number;
   cells: string;

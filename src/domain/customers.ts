@@ -31,7 +31,8 @@ export async function addCustomer(db: Db, workspaceId: number, c: Customer): Pro
       .execute();
     return { ref, name, erp_id: erp };
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `A customer with ref "${ref}" or that erp_id exists.`);
+    if (isUniqueViolation(err))
+      throw new AppError('already_exists', `A customer with ref "${ref}" or that erp_id exists.`);
     throw err;
   }
 }

@@ -20,20 +20,36 @@ export async function addField(
   reservedColumns: readonly string[],
 ): Promise<CustomField> {
   if (!VARIABLE.test(field.variable)) {
-    throw new AppError('usage', `"${field.variable}" is not a valid variable.`, 'Use [a-z][a-z0-9_]*, e.g. "birthday".');
+    throw new AppError(
+      'usage',
+      `"${field.variable}" is not a valid variable.`,
+      'Use [a-z][a-z0-9_]*, e.g. "birthday".',
+    );
   }
   if (reservedColumns.includes(field.variable)) {
     throw new AppError('usage', `"${field.variable}" is already a column of the contacts import.`);
   }
   if (!FIELD_TYPES.includes(field.type as FieldType)) {
-    throw new AppError('usage', `Unknown field type "${field.type}".`, `Use one of ${FIELD_TYPES.join(', ')}.`);
+    throw new AppError(
+      'usage',
+      `Unknown field type "${field.type}".`,
+      `Use one of ${FIELD_TYPES.join(', ')}.`,
+    );
   }
-  const row = { variable: field.variable, label: field.label ?? field.variable, type: field.type as FieldType };
+  const row = {
+    variable: field.variable,
+    label: field.label ?? field.variable,
+    type: field.type as FieldType,
+  };
   try {
-    await db.insertInto('custom_fields').values({ ...row, workspace_id: workspaceId, created_at: now() }).execute();
+    await db
+      .insertInto('custom_fields')
+      .values({ ...row, workspace_id: workspaceId, created_at: now() })
+      .execute();
     return row;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `Field "${field.variable}" already exists.`);
+    if (isUniqueViolation(err))
+      throw new AppError('already_exists', `Field "${field.variable}" already exists.`);
     throw err;
   }
 }

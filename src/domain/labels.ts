@@ -14,20 +14,34 @@ const LABEL_ID = /^[A-Za-z0-9_-]{1,32}$/;
 export async function addLabel(db: Db, workspaceId: number, name: string, id?: string): Promise<Label> {
   const trimmed = name.trim();
   if (!trimmed) throw new AppError('usage', 'A label needs a name.');
-  if (trimmed.includes(':')) throw new AppError('usage', 'A label name cannot contain ":" (it separates labels).');
+  if (trimmed.includes(':'))
+    throw new AppError('usage', 'A label name cannot contain ":" (it separates labels).');
   const publicId = id ?? randomBytes(4).toString('hex');
   if (!LABEL_ID.test(publicId)) {
-    throw new AppError('usage', `"${publicId}" is not a valid label id.`, 'Use up to 32 letters, digits, _ or -.');
+    throw new AppError(
+      'usage',
+      `"${publicId}" is not a valid label id.`,
+      'Use up to 32 letters, digits, _ or -.',
+    );
   }
   try {
     await db
       .insertInto('labels')
-      .values({ workspace_id: workspaceId, public_id: publicId, name: trimmed, name_ci: foldCase(trimmed), created_at: now() })
+      .values({
+        workspace_id: workspaceId,
+        public_id: publicId,
+        name: trimmed,
+        name_ci: foldCase(trimmed),
+        created_at: now(),
+      })
       .execute();
     return { id: publicId, name: trimmed };
   } catch (err) {
     if (isUniqueViolation(err)) {
-      throw new AppError('already_exists', `A label named "${trimmed}" or with id "${publicId}" already exists.`);
+      throw new AppError(
+        'already_exists',
+        `A label named "${trimmed}" or with id "${publicId}" already exists.`,
+      );
     }
     throw err;
   }

@@ -13,7 +13,11 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Creates a workspace; a slug already taken is an `already_exists` error. */
 export async function addWorkspace(db: Db, slug: string, name?: string): Promise<Workspace> {
   if (!SLUG.test(slug)) {
-    throw new AppError('usage', `"${slug}" is not a valid workspace slug.`, 'Use lower-case letters, digits and -.');
+    throw new AppError(
+      'usage',
+      `"${slug}" is not a valid workspace slug.`,
+      'Use lower-case letters, digits and -.',
+    );
   }
   try {
     return await db
@@ -36,7 +40,11 @@ export async function listWorkspaces(db: Db): Promise<Workspace[]> {
  */
 export async function findWorkspace(db: Db, slug: string | undefined): Promise<Workspace> {
   if (slug) {
-    const ws = await db.selectFrom('workspaces').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+    const ws = await db
+      .selectFrom('workspaces')
+      .select(['id', 'slug', 'name'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
     if (!ws) {
       throw new AppError('not_found', `No workspace "${slug}".`, 'List them with `roster workspaces list`.');
     }
@@ -45,7 +53,11 @@ export async function findWorkspace(db: Db, slug: string | undefined): Promise<W
   const all = await listWorkspaces(db);
   if (all.length === 1) return all[0]!;
   if (all.length === 0) {
-    throw new AppError('workspace_required', 'There is no workspace yet.', 'Create one with `roster workspaces add SLUG`.');
+    throw new AppError(
+      'workspace_required',
+      'There is no workspace yet.',
+      'Create one with `roster workspaces add SLUG`.',
+    );
   }
   throw new AppError(
     'workspace_required',

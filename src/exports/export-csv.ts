@@ -12,7 +12,11 @@ const PAGE = 2000;
 interface ExportQuery {
   columns: string[];
   /** One page of rows after the given sort key (undefined: from the start), in key order. */
-  page(db: Db, workspaceId: number, after: string[] | undefined): Promise<{ key: string[]; cells: string[] }[]>;
+  page(
+    db: Db,
+    workspaceId: number,
+    after: string[] | undefined,
+  ): Promise<{ key: string[]; cells: string[] }[]>;
 }
 
 /** Code-point order on both databases: SQLite's default BINARY collation is, PostgreSQL's "C" is. */
@@ -34,8 +38,14 @@ const QUERIES: Record<ExportKind, ExportQuery> = {
     columns: ['ref', 'name', 'erp_id'],
     async page(db, ws, after) {
       const where = after ? sql`AND ${ordered(db, sql`ref`)} > ${after[0]}` : sql``;
-      const { rows } = await sql<{ ref: string; name: string; erp_id: string | null }>`SELECT ref, name, erp_id
-        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${ordered(db, sql`ref`)} LIMIT ${PAGE}`.execute(db);
+      const { rows } = await sql<{
+        ref: string;
+        name: string;
+        erp_id: string | null;
+      }>`SELECT ref, name, erp_id
+        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${ordered(db, sql`ref`)} LIMIT ${PAGE}`.execute(
+        db,
+      );
       return rows.map((r) => ({ key: [r.ref], cells: [r.ref, r.name, str(r.erp_id)] }));
     },
   },
@@ -43,12 +53,20 @@ const QUERIES: Record<ExportKind, ExportQuery> = {
     columns: ['email', 'first_name', 'last_name', 'company_id'],
     async page(db, ws, after) {
       const keys = [sql`p.email`, sql`coalesce(c.ref, '')`];
-      const { rows } = await sql<{ email: string; first_name: string | null; last_name: string | null; ref: string }>`
+      const { rows } = await sql<{
+        email: string;
+        first_name: string | null;
+        last_name: string | null;
+        ref: string;
+      }>`
         SELECT p.email, p.first_name, p.last_name, coalesce(c.ref, '') AS ref
         FROM contacts p LEFT JOIN customer_contacts l ON l.contact_id = p.id LEFT JOIN customers c ON c.id = l.customer_id
         WHERE p.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
         ORDER BY ${ordered(db, keys[0]!)}, ${ordered(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
-      return rows.map((r) => ({ key: [r.email, r.ref], cells: [r.email, str(r.first_name), str(r.last_name), r.ref] }));
+      return rows.map((r) => ({
+        key: [r.email, r.ref],
+        cells: [r.email, str(r.first_name), str(r.last_name), r.ref],
+      }));
     },
   },
   persons: {

@@ -3,7 +3,8 @@ import type { ImportOptions, KindName } from './types.js';
 
 /** What every stage of one run needs to know. */
 export interface RunContext {
-  readonly runId: string;
+  /** The run's internal key (import_rows.run_id). */
+  readonly runId: number;
   readonly workspaceId: number;
   readonly kind: KindName;
   readonly options: ImportOptions;

@@ -33,10 +33,10 @@ export interface ImportRequest {
 export async function runImport(db: Db, request: ImportRequest): Promise<ImportReport> {
   const { workspace, options } = request;
   const kind = KINDS[request.kind];
-  const ctx: RunContext = { runId: randomUUID(), workspaceId: workspace.id, kind: request.kind, options };
   const progress = request.onProgress ?? (() => {});
-  await insertRun(db, {
-    id: ctx.runId,
+  const publicId = randomUUID();
+  const runId = await insertRun(db, {
+    public_id: publicId,
     workspace_id: workspace.id,
     kind: request.kind,
     status: 'running',
@@ -60,6 +60,7 @@ export async function runImport(db: Db, request: ImportRequest): Promise<ImportR
     started_at: now(),
     finished_at: null,
   });
+  const ctx: RunContext = { runId, workspaceId: workspace.id, kind: request.kind, options };
 
   const file = decodeFile(request.filePath, { encoding: options.encoding });
   const fileColumns = (info: FileInfo) => ({
@@ -104,18 +105,27 @@ export async function runImport(db: Db, request: ImportRequest): Promise<ImportR
         });
       });
     } else {
-      await updateRun(db, ctx.runId, { status: 'failed', error: String((err as Error).message ?? err), finished_at: now() });
+      await updateRun(db, ctx.runId, {
+        status: 'failed',
+        error: String((err as Error).message ?? err),
+        finished_at: now(),
+      });
       throw err;
     }
   }
-  const run = await findRun(db, workspace.id, ctx.runId);
+  const run = await findRun(db, workspace.id, publicId);
   return buildReport(db, run!, workspace.slug);
 }
 
 function safeInfo(info: () => FileInfo) {
   try {
     const i = info();
-    return { file_bytes: i.bytes, file_sha256: i.sha256, encoding: i.encoding, bom: i.bom ? (1 as const) : (0 as const) };
+    return {
+      file_bytes: i.bytes,
+      file_sha256: i.sha256,
+      encoding: i.encoding,
+      bom: i.bom ? (1 as const) : (0 as const),
+    };
   } catch {
     return {};
   }
@@ -130,7 +140,11 @@ async function applyBatches(
 ): Promise<void> {
   const kind = KINDS[ctx.kind];
   const size = ctx.options.batchSize;
-  const run = await db.selectFrom('import_runs').select('rows_done').where('id', '=', ctx.runId).executeTakeFirstOrThrow();
+  const run = await db
+    .selectFrom('import_runs')
+    .select('rows_done')
+    .where('id', '=', ctx.runId)
+    .executeTakeFirstOrThrow();
   for (let from = run.rows_done + 1; from <= total; from += size) {
     const to = Math.min(total, from + size - 1);
     await inTransaction(db, async (trx) => {
@@ -141,7 +155,7 @@ async function applyBatches(
   }
 }
 
-async function finish(db: Db, runId: string): Promise<void> {
+async function finish(db: Db, runId: number): Promise<void> {
   await inTransaction(db, async (trx) => {
     await updateRun(trx, runId, {
       status: 'completed',

@@ -1,27 +1,30 @@
 import type { Db } from '../db/dialect.js';
 import type { ImportRunTable, RunStatus } from '../db/schema.js';
-import type { Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export type ImportRun = Selectable<ImportRunTable>;
 
-export async function insertRun(db: Db, run: ImportRunTable): Promise<void> {
-  await db.insertInto('import_runs').values(run).execute();
+/** Records a new run and returns its internal key. */
+export async function insertRun(db: Db, run: Insertable<ImportRunTable>): Promise<number> {
+  const row = await db.insertInto('import_runs').values(run).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }
 
-export async function updateRun(db: Db, id: string, changes: Updateable<ImportRunTable>): Promise<void> {
+export async function updateRun(db: Db, id: number, changes: Updateable<ImportRunTable>): Promise<void> {
   await db.updateTable('import_runs').set(changes).where('id', '=', id).execute();
 }
 
+/** Finds a run of a workspace by its public id, or by an unambiguous prefix of it. */
 export async function findRun(db: Db, workspaceId: number, id: string): Promise<ImportRun | undefined> {
   return db
     .selectFrom('import_runs')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', id), eb('id', 'like', `${id.replace(/[%_]/g, '')}%`)]))
+    .where((eb) => eb.or([eb('public_id', '=', id), eb('public_id', 'like', `${id.replace(/[%_]/g, '')}%`)]))
     .orderBy('started_at', 'desc')
     .limit(2)
     .execute()
-    .then((rows) => (rows.length === 1 || rows[0]?.id === id ? rows[0] : undefined));
+    .then((rows) => (rows.length === 1 || rows[0]?.public_id === id ? rows[0] : undefined));
 }
 
 export async function listRuns(db: Db, workspaceId: number, limit = 50): Promise<ImportRun[]> {
@@ -35,7 +38,7 @@ export async function listRuns(db: Db, workspaceId: number, limit = 50): Promise
 }
 
 /** How many rows of a run ended in each status. */
-export async function countRowStatuses(db: Db, runId: string): Promise<Map<string, number>> {
+export async function countRowStatuses(db: Db, runId: number): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('import_rows')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])

@@ -1,7 +1,14 @@
 import type { RunStatus } from '../db/schema.js';
 import type { Rejection } from './stages/rejection.js';
 
-export const KIND_NAMES = ['customers', 'contacts', 'positions', 'mark-primary', 'unmark-primary', 'persons'] as const;
+export const KIND_NAMES = [
+  'customers',
+  'contacts',
+  'positions',
+  'mark-primary',
+  'unmark-primary',
+  'persons',
+] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 export const CUSTOMER_KEYS = ['ref', 'erp_id', 'name'] as const;

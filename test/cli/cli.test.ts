@@ -25,7 +25,9 @@ describe('the roster CLI', () => {
     const again = await run('positions', 'add', 'Buyer', '--workspace', 'acme');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('Position "Buyer" already exists.');
-    const positions = JSON.parse((await run('positions', 'list', '-w', 'acme', '--json')).stdout) as { name: string }[];
+    const positions = JSON.parse((await run('positions', 'list', '-w', 'acme', '--json')).stdout) as {
+      name: string;
+    }[];
     expect(positions.map((p) => p.name)).toContain('Buyer');
   });
 
@@ -39,7 +41,9 @@ describe('the roster CLI', () => {
     expect((await run('labels', 'add', 'VIP', '--id', 'vip', '-w', 'acme')).status).toBe(0);
     expect((await run('fields', 'add', 'birthday', '--type', 'date', '-w', 'acme')).status).toBe(0);
     expect((await run('fields', 'add', 'size', '--type', 'huge', '-w', 'acme')).status).toBe(1);
-    expect(JSON.parse((await run('labels', 'list', '-w', 'acme', '--json')).stdout)).toEqual([{ id: 'vip', name: 'VIP' }]);
+    expect(JSON.parse((await run('labels', 'list', '-w', 'acme', '--json')).stdout)).toEqual([
+      { id: 'vip', name: 'VIP' },
+    ]);
     expect(JSON.parse((await run('fields', 'list', '-w', 'acme', '--json')).stdout)).toEqual([
       { variable: 'birthday', label: 'birthday', type: 'date' },
     ]);
@@ -59,7 +63,18 @@ describe('the roster CLI', () => {
     );
     const errors = `${file}.errors.csv`;
     const reportFile = `${file}.report.json`;
-    const result = await run('import', 'positions', file, '-w', 'acme', '--json', '--errors', errors, '--report', reportFile);
+    const result = await run(
+      'import',
+      'positions',
+      file,
+      '-w',
+      'acme',
+      '--json',
+      '--errors',
+      errors,
+      '--report',
+      reportFile,
+    );
     expect(result.status).toBe(3);
     const report = JSON.parse(result.stdout) as ImportReport;
     expect(report.counts).toMatchObject({ rowsProcessed: 2, unmatched: 2 });
@@ -124,7 +139,9 @@ describe('the roster CLI', () => {
   });
 
   it('lists past imports and shows one by id', async () => {
-    const list = JSON.parse((await run('imports', 'list', '-w', 'acme', '--json')).stdout) as { id: string }[];
+    const list = JSON.parse((await run('imports', 'list', '-w', 'acme', '--json')).stdout) as {
+      id: string;
+    }[];
     expect(list.length).toBeGreaterThan(3);
     const show = await run('imports', 'show', list[0]!.id.slice(0, 8), '-w', 'acme', '--json');
     expect(show.status).toBe(0);

@@ -20,7 +20,9 @@ describe('two processes writing to one database', () => {
   it('lets two CLI imports write at the same time, each applied whole', async () => {
     const rows = 4000;
     const [a, b] = await Promise.all(
-      ['a', 'b'].map((p) => roster(['import', 'contacts', contactsFile(p, rows), '-w', 'acme', '--batch-size', '100'], t.env)),
+      ['a', 'b'].map((p) =>
+        roster(['import', 'contacts', contactsFile(p, rows), '-w', 'acme', '--batch-size', '100'], t.env),
+      ),
     );
     expect(a!.stderr).toBe('');
     expect(b!.stderr).toBe('');

@@ -14,7 +14,11 @@ describe('customers and contacts imports', () => {
   afterEach(() => t.cleanup());
 
   const customer = (ref: string) =>
-    t.conn.db.selectFrom('customers').select(['ref', 'name', 'erp_id']).where('ref', '=', ref).executeTakeFirst();
+    t.conn.db
+      .selectFrom('customers')
+      .select(['ref', 'name', 'erp_id'])
+      .where('ref', '=', ref)
+      .executeTakeFirst();
   const contact = (email: string) =>
     t.conn.db
       .selectFrom('contacts')
@@ -71,7 +75,10 @@ describe('customers and contacts imports', () => {
 
   it('does not create a customer whose ref differs from an existing one only in case', async () => {
     const report = await importCsv(t.conn.db, ws, 'customers', 'ref,name\ncust001,Typo\n');
-    expect(report.unmatched[0]).toMatchObject({ reason: 'customer_not_found', hint: expect.stringContaining('"CUST001"') });
+    expect(report.unmatched[0]).toMatchObject({
+      reason: 'customer_not_found',
+      hint: expect.stringContaining('"CUST001"'),
+    });
     expect(await customer('cust001')).toBeUndefined();
   });
 
@@ -96,13 +103,21 @@ describe('customers and contacts imports', () => {
       last_name: 'Lefèvre',
     });
     expect(await companiesOf('new.person@example.com')).toEqual(['CUST001', 'CUST002']);
-    expect(await contact('john.doe@example.com')).toMatchObject({ email: 'john.doe@example.com', first_name: 'Johnny' });
+    expect(await contact('john.doe@example.com')).toMatchObject({
+      email: 'john.doe@example.com',
+      first_name: 'Johnny',
+    });
     expect(await companiesOf('john.doe@example.com')).toEqual(['CUST001', 'CUST004']);
     expect(await companiesOf('lonely@example.com')).toEqual([]);
   });
 
   it('links new contacts to their company when every row of the batch is new', async () => {
-    const report = await importCsv(t.conn.db, ws, 'contacts', 'email,company_id\nn1@example.com,CUST001\nn2@example.com,CUST002\n');
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      'email,company_id\nn1@example.com,CUST001\nn2@example.com,CUST002\n',
+    );
     expect(report.counts).toMatchObject({ created: 2 });
     expect(await companiesOf('n1@example.com')).toEqual(['CUST001']);
     expect(await companiesOf('n2@example.com')).toEqual(['CUST002']);
@@ -136,7 +151,11 @@ describe('customers and contacts imports', () => {
     expectCountsAddUp(report);
     expect(reasonAt(report, 2)).toBe('conflicting_rows');
     expect(reasonAt(report, 3)).toBe('conflicting_rows');
-    expect(report.unmatched[0]).toMatchObject({ line: 4, reason: 'customer_not_found', column: 'company_id' });
+    expect(report.unmatched[0]).toMatchObject({
+      line: 4,
+      reason: 'customer_not_found',
+      column: 'company_id',
+    });
     expect(await contact('x@example.com')).toBeUndefined();
     expect(await contact('y@example.com')).toBeUndefined();
   });

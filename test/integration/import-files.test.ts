@@ -19,16 +19,50 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
   const rejections: [string, string | Buffer, string, Record<string, unknown>][] = [
     [
       'invalid UTF-8',
-      Buffer.concat([Buffer.from(HEADER + GOOD_ROW + 'CUST002,jane'), Buffer.from([0xff]), Buffer.from('@example.com,CEO\n')]),
+      Buffer.concat([
+        Buffer.from(HEADER + GOOD_ROW + 'CUST002,jane'),
+        Buffer.from([0xff]),
+        Buffer.from('@example.com,CEO\n'),
+      ]),
       'invalid_utf8',
       { line: 3, byteOffset: Buffer.byteLength(HEADER + GOOD_ROW + 'CUST002,jane') },
     ],
-    ['a UTF-16 BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER + GOOD_ROW, 'utf16le')]), 'utf16_without_encoding', {}],
-    ['a semicolon header', 'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n', 'wrong_delimiter', { line: 1 }],
-    ['an unterminated quote', HEADER + GOOD_ROW + 'CUST002,"jane.smith@example.com,CEO\nCUST004,x,y\n', 'unterminated_quote', { line: 3 }],
-    ['an unknown column', 'customer_ref,email_adress,position_name\n' + GOOD_ROW, 'unknown_column', { line: 1 }],
-    ['a duplicated column', 'customer_ref,email_address,position_name,Position_Name\n' + GOOD_ROW, 'duplicate_column', { line: 1 }],
-    ['a missing column', 'customer_ref,email_address\nCUST001,john.doe@example.com\n', 'missing_column', { line: 1 }],
+    [
+      'a UTF-16 BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER + GOOD_ROW, 'utf16le')]),
+      'utf16_without_encoding',
+      {},
+    ],
+    [
+      'a semicolon header',
+      'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n',
+      'wrong_delimiter',
+      { line: 1 },
+    ],
+    [
+      'an unterminated quote',
+      HEADER + GOOD_ROW + 'CUST002,"jane.smith@example.com,CEO\nCUST004,x,y\n',
+      'unterminated_quote',
+      { line: 3 },
+    ],
+    [
+      'an unknown column',
+      'customer_ref,email_adress,position_name\n' + GOOD_ROW,
+      'unknown_column',
+      { line: 1 },
+    ],
+    [
+      'a duplicated column',
+      'customer_ref,email_address,position_name,Position_Name\n' + GOOD_ROW,
+      'duplicate_column',
+      { line: 1 },
+    ],
+    [
+      'a missing column',
+      'customer_ref,email_address\nCUST001,john.doe@example.com\n',
+      'missing_column',
+      { line: 1 },
+    ],
     ['an empty file', '', 'empty_file', {}],
   ];
 
@@ -41,20 +75,36 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
       expect(report.rejection!.hint).toBeTruthy();
       expect(report.counts.rowsProcessed).toBe(0);
       expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before);
-      const staged = await t.conn.db.selectFrom('import_rows').select('run_id').where('run_id', '=', report.id).execute();
+      const staged = await t.conn.db
+        .selectFrom('import_rows')
+        .innerJoin('import_runs', 'import_runs.id', 'import_rows.run_id')
+        .select('run_id')
+        .where('import_runs.public_id', '=', report.id)
+        .execute();
       expect(staged).toEqual([]);
     });
   }
 
   it('suggests the column meant by a typo', async () => {
-    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref,email_adress,position_name\n' + GOOD_ROW);
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref,email_adress,position_name\n' + GOOD_ROW,
+    );
     expect(report.rejection!.hint).toContain('Did you mean "email_address"?');
   });
 
   it('reads a semicolon file with --delimiter ";"', async () => {
-    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n', {
-      delimiter: ';',
-    });
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n',
+      {
+        delimiter: ';',
+      },
+    );
     expect(report.counts.updated).toBe(1);
   });
 
@@ -69,7 +119,9 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
     expectCountsAddUp(report);
     expect(report.file.bom).toBe(true);
     expect(report.counts).toMatchObject({ rowsProcessed: 2, updated: 2 });
-    expect(report.warnings).toContainEqual(expect.objectContaining({ reason: 'header_normalized', column: 'customer_ref' }));
+    expect(report.warnings).toContainEqual(
+      expect.objectContaining({ reason: 'header_normalized', column: 'customer_ref' }),
+    );
     expect(await positionOf(t.conn.db, 'CUST004', 'alice.brown@example.com')).toBe('Account Manager');
   });
 
@@ -83,7 +135,11 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
     const bytes = Buffer.from('ref,name\nCUST001,Caf\xe9 \x80 \x9cna\xefve\n', 'latin1');
     const report = await importCsv(t.conn.db, ws, 'customers', bytes, { encoding: 'windows-1252' });
     expect(report.counts.updated).toBe(1);
-    const row = await t.conn.db.selectFrom('customers').select('name').where('ref', '=', 'CUST001').executeTakeFirstOrThrow();
+    const row = await t.conn.db
+      .selectFrom('customers')
+      .select('name')
+      .where('ref', '=', 'CUST001')
+      .executeTakeFirstOrThrow();
     expect(row.name).toBe('Café € œnaïve');
     expect(report.file.encoding).toBe('windows-1252');
   });

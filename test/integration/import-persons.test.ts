@@ -132,7 +132,12 @@ describe('imports that set positions and primary flags', () => {
   });
 
   it('removes a position with a blank position_name', async () => {
-    const report = await importCsv(t.conn.db, ws, 'positions', 'customer_ref,email_address,position_name\nCUST002,jane.smith@example.com,\n');
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'positions',
+      'customer_ref,email_address,position_name\nCUST002,jane.smith@example.com,\n',
+    );
     expect(report.counts.updated).toBe(1);
     expect(await positionOf(t.conn.db, 'CUST002', 'jane.smith@example.com')).toBeNull();
   });
@@ -140,9 +145,17 @@ describe('imports that set positions and primary flags', () => {
   it('marks and unmarks primary persons, and a second run is unchanged', async () => {
     const csv = 'customer_ref,email_address\nCUST001,john.doe@example.com\nCUST002,jane.smith@example.com\n';
     expect((await importCsv(t.conn.db, ws, 'mark-primary', csv)).counts).toMatchObject({ updated: 2 });
-    expect((await importCsv(t.conn.db, ws, 'mark-primary', csv)).counts).toMatchObject({ updated: 0, unchanged: 2 });
+    expect((await importCsv(t.conn.db, ws, 'mark-primary', csv)).counts).toMatchObject({
+      updated: 0,
+      unchanged: 2,
+    });
     expect(await personsSnapshot(t.conn.db, ws.id)).toContain('CUST001 john.doe@example.com - 1');
-    const unmark = await importCsv(t.conn.db, ws, 'unmark-primary', 'customer_ref,email_address\nCUST001,john.doe@example.com\n');
+    const unmark = await importCsv(
+      t.conn.db,
+      ws,
+      'unmark-primary',
+      'customer_ref,email_address\nCUST001,john.doe@example.com\n',
+    );
     expect(unmark.counts.updated).toBe(1);
     expect(await personsSnapshot(t.conn.db, ws.id)).toContain('CUST001 john.doe@example.com - 0');
   });

@@ -36,28 +36,36 @@ export function registerEntityCommands(program: Command): void {
     );
 
   const positions = program.command('positions').description('create and list positions');
-  withWs(positions.command('add <name>').description('create a position')).action((name: string, opts: WsOpts) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const p = await addPosition(db, ws.id, name);
-      process.stdout.write(`Created position "${p.name}" in ${ws.slug}.\n`);
-    }),
+  withWs(positions.command('add <name>').description('create a position')).action(
+    (name: string, opts: WsOpts) =>
+      withWorkspace(opts.workspace, async ({ db }, ws) => {
+        const p = await addPosition(db, ws.id, name);
+        process.stdout.write(`Created position "${p.name}" in ${ws.slug}.\n`);
+      }),
   );
   withWs(positions.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) =>
-      printList((await listPositions(db, ws.id)).map(({ name }) => ({ name })), opts.json, 'No positions yet.'),
+      printList(
+        (await listPositions(db, ws.id)).map(({ name }) => ({ name })),
+        opts.json,
+        'No positions yet.',
+      ),
     ),
   );
 
   const labels = program.command('labels').description('create and list labels');
-  withWs(labels.command('add <name>').description('create a label').option('--id <id>', 'short stable id')).action(
-    (name: string, opts: WsOpts & { id?: string }) =>
-      withWorkspace(opts.workspace, async ({ db }, ws) => {
-        const l = await addLabel(db, ws.id, name, opts.id);
-        process.stdout.write(`Created label "${l.name}" (id ${l.id}) in ${ws.slug}.\n`);
-      }),
+  withWs(
+    labels.command('add <name>').description('create a label').option('--id <id>', 'short stable id'),
+  ).action((name: string, opts: WsOpts & { id?: string }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws) => {
+      const l = await addLabel(db, ws.id, name, opts.id);
+      process.stdout.write(`Created label "${l.name}" (id ${l.id}) in ${ws.slug}.\n`);
+    }),
   );
   withWs(labels.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => printList(await listLabels(db, ws.id), opts.json, 'No labels yet.')),
+    withWorkspace(opts.workspace, async ({ db }, ws) =>
+      printList(await listLabels(db, ws.id), opts.json, 'No labels yet.'),
+    ),
   );
 
   const fields = program.command('fields').description('create and list custom fields of contacts');
@@ -75,7 +83,9 @@ export function registerEntityCommands(program: Command): void {
     }),
   );
   withWs(fields.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => printList(await listFields(db, ws.id), opts.json, 'No fields yet.')),
+    withWorkspace(opts.workspace, async ({ db }, ws) =>
+      printList(await listFields(db, ws.id), opts.json, 'No fields yet.'),
+    ),
   );
 
   const customers = program.command('customers').description('create and list customers');

@@ -37,7 +37,8 @@ interface ImportFlags {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new AppError('usage', '--batch-size takes a whole number from 1 to 100000.');
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new AppError('usage', '--batch-size takes a whole number from 1 to 100000.');
   return n;
 }
 
@@ -66,19 +67,43 @@ export function registerImportCommand(program: Command): void {
     program
       .command('import')
       .description('import a CSV file')
-      .addArgument(program.createArgument('<kind>', Object.entries(KINDS).map(([k, v]) => `${k}: ${v.summary}`).join('\n')).choices(KIND_NAMES))
+      .addArgument(
+        program
+          .createArgument(
+            '<kind>',
+            Object.entries(KINDS)
+              .map(([k, v]) => `${k}: ${v.summary}`)
+              .join('\n'),
+          )
+          .choices(KIND_NAMES),
+      )
       .argument('<file>', 'the CSV file'),
   )
     .option('--dry-run', 'check and report what would happen; change nothing')
-    .addOption(new Option('--customer-key <key>', 'customer field that customer_ref/company_id name').choices(CUSTOMER_KEYS).default('ref'))
+    .addOption(
+      new Option('--customer-key <key>', 'customer field that customer_ref/company_id name')
+        .choices(CUSTOMER_KEYS)
+        .default('ref'),
+    )
     .option('--ignore-case', 'accept references that match only when case is ignored (when unambiguous)')
-    .addOption(new Option('--labels <mode>', 'add labels to or replace the contact’s labels').choices(['add', 'replace']).default('add'))
-    .addOption(new Option('--blank <mode>', 'a blank cell keeps the value, or clears it').choices(['keep', 'clear']).default('keep'))
+    .addOption(
+      new Option('--labels <mode>', 'add labels to or replace the contact’s labels')
+        .choices(['add', 'replace'])
+        .default('add'),
+    )
+    .addOption(
+      new Option('--blank <mode>', 'a blank cell keeps the value, or clears it')
+        .choices(['keep', 'clear'])
+        .default('keep'),
+    )
     .addOption(new Option('--encoding <encoding>', 'read a file that is not UTF-8').choices(ENCODINGS))
     .option('--delimiter <char>', 'field separator (default ",")')
     .option('--batch-size <n>', 'rows per transaction', positiveInt, DEFAULT_OPTIONS.batchSize)
     .option('--report <file.json>', 'write the report JSON to a file')
-    .option('--errors <file.csv>', 'write unmatched and invalid rows to a CSV that can be fixed and imported again')
+    .option(
+      '--errors <file.csv>',
+      'write unmatched and invalid rows to a CSV that can be fixed and imported again',
+    )
     .option('--json', 'print the report JSON instead of the summary')
     .action(async (kind: KindName, file: string, flags: ImportFlags) => {
       if (!fs.existsSync(file)) throw new AppError('usage', `No such file: ${file}`);
@@ -108,7 +133,11 @@ export function registerImportCommand(program: Command): void {
           const run = await findRun(db, workspace.id, report.id);
           await writeErrorsCsv(db, run!, fs.createWriteStream(flags.errors));
         }
-        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSummary(report, KINDS[kind].keyColumns)}\n`);
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : `${formatSummary(report, KINDS[kind].keyColumns)}\n`,
+        );
         process.exitCode = exitStatusOf(report);
       });
     });

@@ -11,38 +11,50 @@ import { withWs } from './entities.js';
 /** `roster imports list|show ID`: the history of runs and their reports. */
 export function registerImportsCommand(program: Command): void {
   const imports = program.command('imports').description('past import runs');
-  withWs(imports.command('list').description('list import runs, newest first').option('--json', 'print JSON')).action(
-    (opts: { workspace?: string; json?: boolean }) =>
-      withWorkspace(opts.workspace, async ({ db }, ws) => {
-        const rows = (await listRuns(db, ws.id)).map((r) => {
-          const c = r.counts ? (JSON.parse(r.counts) as ImportCounts) : undefined;
-          return {
-            id: r.id,
-            startedAt: r.started_at,
-            kind: r.kind,
-            file: r.file_name,
-            status: r.status,
-            dryRun: r.dry_run === 1,
-            rows: c?.rowsProcessed ?? r.rows_total,
-            created: c?.created ?? 0,
-            updated: c?.updated ?? 0,
-            unmatched: c?.unmatched ?? 0,
-            invalid: c?.invalid ?? 0,
-            by: r.actor,
-          };
-        });
-        printList(rows, opts.json, 'No imports yet.');
-      }),
+  withWs(
+    imports.command('list').description('list import runs, newest first').option('--json', 'print JSON'),
+  ).action((opts: { workspace?: string; json?: boolean }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws) => {
+      const rows = (await listRuns(db, ws.id)).map((r) => {
+        const c = r.counts ? (JSON.parse(r.counts) as ImportCounts) : undefined;
+        return {
+          id: r.public_id,
+          startedAt: r.started_at,
+          kind: r.kind,
+          file: r.file_name,
+          status: r.status,
+          dryRun: r.dry_run === 1,
+          rows: c?.rowsProcessed ?? r.rows_total,
+          created: c?.created ?? 0,
+          updated: c?.updated ?? 0,
+          unmatched: c?.unmatched ?? 0,
+          invalid: c?.invalid ?? 0,
+          by: r.actor,
+        };
+      });
+      printList(rows, opts.json, 'No imports yet.');
+    }),
   );
-  withWs(imports.command('show <id>').description('show the report of a run (an id prefix will do)').option('--json', 'print JSON')).action(
-    (id: string, opts: { workspace?: string; json?: boolean }) =>
-      withWorkspace(opts.workspace, async ({ db }, ws) => {
-        const run = await findRun(db, ws.id, id);
-        if (!run) throw new AppError('not_found', `No import run "${id}" in ${ws.slug}.`, 'List them with `roster imports list`.');
-        const report = await buildReport(db, run, ws.slug);
-        process.stdout.write(
-          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSummary(report, KINDS[run.kind as KindName].keyColumns)}\n`,
+  withWs(
+    imports
+      .command('show <id>')
+      .description('show the report of a run (an id prefix will do)')
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws) => {
+      const run = await findRun(db, ws.id, id);
+      if (!run)
+        throw new AppError(
+          'not_found',
+          `No import run "${id}" in ${ws.slug}.`,
+          'List them with `roster imports list`.',
         );
-      }),
+      const report = await buildReport(db, run, ws.slug);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${formatSummary(report, KINDS[run.kind as KindName].keyColumns)}\n`,
+      );
+    }),
   );
 }

@@ -33,7 +33,11 @@ export function initialMigration(dialect: DialectName) {
         .addUniqueConstraint('customers_erp_id_unique', ['workspace_id', 'erp_id'])
         .execute();
       for (const col of ['ref_ci', 'erp_id_ci', 'name', 'name_ci']) {
-        await db.schema.createIndex(`customers_${col}_idx`).on('customers').columns(['workspace_id', col]).execute();
+        await db.schema
+          .createIndex(`customers_${col}_idx`)
+          .on('customers')
+          .columns(['workspace_id', col])
+          .execute();
       }
 
       await db.schema
@@ -48,7 +52,11 @@ export function initialMigration(dialect: DialectName) {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('contacts_email_unique', ['workspace_id', 'email_ci'])
         .execute();
-      await db.schema.createIndex('contacts_email_idx').on('contacts').columns(['workspace_id', 'email']).execute();
+      await db.schema
+        .createIndex('contacts_email_idx')
+        .on('contacts')
+        .columns(['workspace_id', 'email'])
+        .execute();
 
       await db.schema
         .createTable('positions')
@@ -64,7 +72,9 @@ export function initialMigration(dialect: DialectName) {
         .createTable('customer_contacts')
         .addColumn('id', id, (c) => c.primaryKey())
         .addColumn('workspace_id', 'integer', ws)
-        .addColumn('customer_id', 'integer', (c) => c.notNull().references('customers.id').onDelete('cascade'))
+        .addColumn('customer_id', 'integer', (c) =>
+          c.notNull().references('customers.id').onDelete('cascade'),
+        )
         .addColumn('contact_id', 'integer', (c) => c.notNull().references('contacts.id').onDelete('cascade'))
         .addColumn('position_id', 'integer', (c) => c.references('positions.id').onDelete('set null'))
         .addColumn('is_primary', 'integer', (c) => c.notNull().defaultTo(0))
@@ -72,7 +82,11 @@ export function initialMigration(dialect: DialectName) {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('customer_contacts_unique', ['customer_id', 'contact_id'])
         .execute();
-      await db.schema.createIndex('customer_contacts_contact_idx').on('customer_contacts').column('contact_id').execute();
+      await db.schema
+        .createIndex('customer_contacts_contact_idx')
+        .on('customer_contacts')
+        .column('contact_id')
+        .execute();
 
       await db.schema
         .createTable('labels')
@@ -107,7 +121,9 @@ export function initialMigration(dialect: DialectName) {
       await db.schema
         .createTable('contact_field_values')
         .addColumn('contact_id', 'integer', (c) => c.notNull().references('contacts.id').onDelete('cascade'))
-        .addColumn('field_id', 'integer', (c) => c.notNull().references('custom_fields.id').onDelete('cascade'))
+        .addColumn('field_id', 'integer', (c) =>
+          c.notNull().references('custom_fields.id').onDelete('cascade'),
+        )
         .addColumn('value', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('contact_field_values_pk', ['contact_id', 'field_id'])
         .execute();
@@ -130,7 +146,8 @@ export function initialMigration(dialect: DialectName) {
 
       await db.schema
         .createTable('import_runs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', id, (c) => c.primaryKey())
+        .addColumn('public_id', 'text', (c) => c.notNull().unique())
         .addColumn('workspace_id', 'integer', ws)
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
@@ -154,11 +171,15 @@ export function initialMigration(dialect: DialectName) {
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('finished_at', 'text')
         .execute();
-      await db.schema.createIndex('import_runs_ws_idx').on('import_runs').columns(['workspace_id', 'started_at']).execute();
+      await db.schema
+        .createIndex('import_runs_ws_idx')
+        .on('import_runs')
+        .columns(['workspace_id', 'started_at'])
+        .execute();
 
       await db.schema
         .createTable('import_rows')
-        .addColumn('run_id', 'text', (c) => c.notNull().references('import_runs.id').onDelete('cascade'))
+        .addColumn('run_id', 'integer', (c) => c.notNull().references('import_runs.id').onDelete('cascade'))
         .addColumn('row_no', 'integer', (c) => c.notNull())
         .addColumn('line', 'integer', (c) => c.notNull())
         .addColumn('cells', 'text', (c) => c.notNull())
@@ -189,7 +210,11 @@ export function initialMigration(dialect: DialectName) {
         .addColumn('changes', 'text')
         .addPrimaryKeyConstraint('import_rows_pk', ['run_id', 'row_no'])
         .execute();
-      await db.schema.createIndex('import_rows_status_idx').on('import_rows').columns(['run_id', 'status']).execute();
+      await db.schema
+        .createIndex('import_rows_status_idx')
+        .on('import_rows')
+        .columns(['run_id', 'status'])
+        .execute();
       await db.schema
         .createIndex('import_rows_target_idx')
         .on('import_rows')

@@ -4,7 +4,7 @@ import { now } from '../../domain/text.js';
 import { checkEmail, isProblem } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
-import { keepFirstSetters, markConflicts, markDuplicates, markFirstRows } from '../stages/same-target.js';
+import { settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { optional, type ImportKind } from './kind.js';
 
@@ -12,18 +12,15 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
   // Contacts are found by email case-insensitively; an update keeps the stored casing.
   await sql`UPDATE import_rows SET target_key = email_ci WHERE ${pendingRows(ctx)}`.execute(db);
   await resolveCustomers(db, ctx, 'company_id');
-  await markConflicts(
-    db,
-    ctx,
-    [
+  await settleSameTargetRows(db, ctx, {
+    noun: 'contact',
+    fields: [
       { column: 'first_name', expr: '$.first_name' },
       { column: 'last_name', expr: '$.last_name' },
     ],
-    'contact',
-  );
-  await markDuplicates(db, ctx, ['$.first_name', '$.last_name', '$.customer_id']);
-  await markFirstRows(db, ctx);
-  await keepFirstSetters(db, ctx, [['first_name'], ['last_name']]);
+    effect: ['$.first_name', '$.last_name', '$.customer_id'],
+    setters: [['first_name'], ['last_name']],
+  });
   // Links add up: only the first row naming a (contact, customer) pair adds it.
   await sql`UPDATE import_rows SET customer_id = NULL
     WHERE ${pendingRows(ctx)} AND customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_rows o

@@ -3,7 +3,7 @@ import type { Db } from '../../db/dialect.js';
 import { now } from '../../domain/text.js';
 import { missing } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
-import { keepFirstSetters, markConflicts, markDuplicates, markFirstRows } from '../stages/same-target.js';
+import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { optional, type ImportKind } from './kind.js';
 
@@ -27,30 +27,30 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
 
   await sql`UPDATE import_rows SET target_key = CASE WHEN customer_id IS NULL THEN 'new:' || customer_key_ci
       ELSE 'id:' || CAST(customer_id AS TEXT) END WHERE ${pendingRows(ctx)}`.execute(db);
-  await markConflicts(
-    db,
-    ctx,
-    [
+  await settleSameTargetRows(db, ctx, {
+    noun: 'customer',
+    fields: [
       { column: 'ref', expr: NEW_REF },
       { column: 'name', expr: '$.name' },
       { column: 'erp_id', expr: '$.erp_id' },
     ],
-    'customer',
-  );
-  await markDuplicates(db, ctx, [NEW_REF, '$.name', '$.erp_id']);
-  await markFirstRows(db, ctx);
-  await requireNameOnCreate(db, ctx);
-  await rejectTakenErpIds(db, ctx);
-  await keepFirstSetters(db, ctx, [
-    ['name', 'name_ci'],
-    ['erp_id', 'erp_id_ci'],
-  ]);
+    effect: [NEW_REF, '$.name', '$.erp_id'],
+    setters: [
+      ['name', 'name_ci'],
+      ['erp_id', 'erp_id_ci'],
+    ],
+    afterFirstRows: async (trx) => {
+      await requireNameOnCreate(trx, ctx);
+      await rejectTakenErpIds(trx, ctx);
+    },
+  });
 }
 
 /** The row that creates a customer must name it; rows after an invalid first row get their own turn. */
 async function requireNameOnCreate(db: Db, ctx: RunContext): Promise<void> {
   for (;;) {
-    const result = await sql`UPDATE import_rows SET status = 'invalid', reason = 'missing_value', column_name = 'name',
+    const result =
+      await sql`UPDATE import_rows SET status = 'invalid', reason = 'missing_value', column_name = 'name',
         message = 'Customer "' || customer_key || '" is new and needs a name.', hint = 'Fill in name for a new customer.'
       WHERE ${pendingRows(ctx)} AND customer_id IS NULL AND is_first = 1 AND name IS NULL`.execute(db);
     if (!result.numAffectedRows) return;
@@ -70,7 +70,9 @@ async function rejectTakenErpIds(db: Db, ctx: RunContext): Promise<void> {
       message = 'erp_id "' || erp_id || '" is given to more than one customer in this file.',
       hint = 'Each erp_id can belong to one customer only.'
     WHERE ${pendingRows(ctx)} AND erp_id <> '' AND EXISTS (SELECT 1 FROM import_rows o WHERE o.run_id = import_rows.run_id
-      AND o.status = 'pending' AND o.erp_id = import_rows.erp_id AND o.target_key <> import_rows.target_key)`.execute(db);
+      AND o.status = 'pending' AND o.erp_id = import_rows.erp_id AND o.target_key <> import_rows.target_key)`.execute(
+    db,
+  );
 }
 
 interface CustomerRow {
@@ -88,7 +90,9 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
   const { rows } = await sql<CustomerRow>`SELECT r.row_no, r.is_first, r.customer_key, r.name, r.erp_id,
       c.id AS cur_id, c.name AS cur_name, c.erp_id AS cur_erp_id
     FROM import_rows r LEFT JOIN customers c ON c.id = r.customer_id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(db);
+    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
+    db,
+  );
   const outcomes = rows.map((r) => {
     const changes: Record<string, Change> = {};
     const created = r.is_first === 1 && r.cur_id === null;

@@ -9,7 +9,14 @@ import type { ImportOptions, KindName } from '../types.js';
 export type StagedValues = Partial<
   Pick<
     ImportRowTable,
-    'customer_key' | 'email' | 'position_name' | 'primary_value' | 'first_name' | 'last_name' | 'name' | 'erp_id'
+    | 'customer_key'
+    | 'email'
+    | 'position_name'
+    | 'primary_value'
+    | 'first_name'
+    | 'last_name'
+    | 'name'
+    | 'erp_id'
   >
 >;
 

@@ -5,7 +5,7 @@ import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
-import { keepFirstSetters, markConflicts, markDuplicates, markFirstRows } from '../stages/same-target.js';
+import { settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 
 /*
@@ -23,18 +23,15 @@ export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {
   await resolvePositions(db, ctx);
   await sql`UPDATE import_rows SET target_key = CAST(customer_id AS TEXT) || ':' || CAST(contact_id AS TEXT)
     WHERE ${pendingRows(ctx)}`.execute(db);
-  await markConflicts(
-    db,
-    ctx,
-    [
+  await settleSameTargetRows(db, ctx, {
+    noun: 'person',
+    fields: [
       { column: 'position_name', expr: POSITION },
       { column: 'primary', expr: PRIMARY },
     ],
-    'person',
-  );
-  await markDuplicates(db, ctx, [POSITION, PRIMARY]);
-  await markFirstRows(db, ctx);
-  await keepFirstSetters(db, ctx, [['position_name', 'position_id', 'position_ci'], ['primary_value']]);
+    effect: [POSITION, PRIMARY],
+    setters: [['position_name', 'position_id', 'position_ci'], ['primary_value']],
+  });
 }
 
 interface LinkRow {
@@ -50,13 +47,16 @@ interface LinkRow {
 
 /** Decides and (unless a dry run) applies one batch: one SELECT, one outcome upsert, one UPDATE … FROM. */
 export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
-  const { rows } = await sql<LinkRow>`SELECT r.row_no, r.position_name, r.position_id, np.name AS new_position,
+  const { rows } =
+    await sql<LinkRow>`SELECT r.row_no, r.position_name, r.position_id, np.name AS new_position,
       r.primary_value, l.position_id AS link_position_id, op.name AS old_position, l.is_primary
     FROM import_rows r
     JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
     LEFT JOIN positions op ON op.id = l.position_id
     LEFT JOIN positions np ON np.id = r.position_id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(db);
+    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
+      db,
+    );
 
   const outcomes = rows.map((r) => {
     const changes: Record<string, Change> = {};
@@ -80,5 +80,7 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
         max(primary_value) AS primary_value
       FROM import_rows WHERE run_id = ${ctx.runId} AND status = 'updated' AND row_no BETWEEN ${from} AND ${to}
       GROUP BY customer_id, contact_id) a
-    WHERE customer_contacts.customer_id = a.customer_id AND customer_contacts.contact_id = a.contact_id`.execute(db);
+    WHERE customer_contacts.customer_id = a.customer_id AND customer_contacts.contact_id = a.contact_id`.execute(
+    db,
+  );
 }

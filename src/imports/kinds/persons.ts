@@ -21,7 +21,12 @@ export const personsKind: ImportKind = {
     const primary = checkBoolean(cells.get('primary') ?? '', 'primary');
     if (isProblem(primary)) return primary;
     // An absent position_name column leaves positions alone; a blank cell in a present column removes one.
-    return { customer_key: customer, email, position_name: cells.get('position_name') ?? null, primary_value: primary };
+    return {
+      customer_key: customer,
+      email,
+      position_name: cells.get('position_name') ?? null,
+      primary_value: primary,
+    };
   },
   plan: planPersonLinks,
   applyBatch: applyPersonLinks,

@@ -41,7 +41,8 @@ export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Pro
     for (const row of rows) {
       const cells = JSON.parse(row.cells) as string[];
       const fitted = kept.map((i) => (header[i] === 'password' ? '' : neutralise(cells[i] ?? '')));
-      const extra = cells.length > header.length ? ` Extra fields: ${cells.slice(header.length).join(' | ')}` : '';
+      const extra =
+        cells.length > header.length ? ` Extra fields: ${cells.slice(header.length).join(' | ')}` : '';
       const error = [row.message, row.hint].filter(Boolean).join(' ') + extra;
       if (!csv.write([...fitted, String(row.line), neutralise(error)])) {
         await new Promise((resolve) => csv.once('drain', resolve));

@@ -14,7 +14,7 @@ export function headerOf(run: ImportRun): string[] {
 }
 
 /** Counts by outcome; every staged row is in exactly one of them. */
-export async function countRows(db: Db, runId: string): Promise<ImportCounts> {
+export async function countRows(db: Db, runId: number): Promise<ImportCounts> {
   const byStatus = await countRowStatuses(db, runId);
   const n = (s: string) => byStatus.get(s) ?? 0;
   return {
@@ -38,7 +38,7 @@ interface ListedRow {
   dup_of_line: number | null;
 }
 
-function listRows(db: Db, runId: string, status: RowStatus): Promise<ListedRow[]> {
+function listRows(db: Db, runId: number, status: RowStatus): Promise<ListedRow[]> {
   return db
     .selectFrom('import_rows')
     .select(['line', 'cells', 'reason', 'column_name', 'message', 'hint', 'dup_of_line'])
@@ -80,7 +80,7 @@ export async function buildReport(db: Db, run: ImportRun, workspace: string): Pr
   ];
   const { dryRun: _dry, ...options } = JSON.parse(run.options) as ImportOptions;
   const report: ImportReport = {
-    id: run.id,
+    id: run.public_id,
     kind,
     workspace,
     dryRun: run.dry_run === 1,

@@ -29,9 +29,9 @@ export async function resolvePositions(db: Db, ctx: RunContext): Promise<void> {
   const names = await sql<{ position_name: string }>`SELECT DISTINCT position_name FROM import_rows
     WHERE ${open} AND hint IS NULL LIMIT ${MAX_NEAR_MISS_NAMES}`.execute(db);
   if (names.rows.length > 0) {
-    const known = (await db.selectFrom('positions').select('name').where('workspace_id', '=', ws).execute()).map(
-      (p) => p.name,
-    );
+    const known = (
+      await db.selectFrom('positions').select('name').where('workspace_id', '=', ws).execute()
+    ).map((p) => p.name);
     for (const { position_name } of names.rows) {
       const suggestion = closestMatch(position_name, known);
       if (suggestion === undefined) continue;

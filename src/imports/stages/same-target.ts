@@ -19,7 +19,12 @@ function qualify(expr: string, alias: string): string {
  * Rows of one target that set one field to two different values: every row of that target becomes
  * invalid (`conflicting_rows`). Nothing ambiguous is applied.
  */
-export async function markConflicts(db: Db, ctx: RunContext, fields: readonly FieldExpr[], noun: string): Promise<void> {
+export async function markConflicts(
+  db: Db,
+  ctx: RunContext,
+  fields: readonly FieldExpr[],
+  noun: string,
+): Promise<void> {
   for (const field of fields) {
     // The lines are read from rows still pending or already marked by this statement: SQLite sees its own
     // changes while it updates, PostgreSQL does not, and both must write the same message.
@@ -71,4 +76,37 @@ export async function keepFirstSetters(
         WHERE o.run_id = import_rows.run_id AND o.status = 'pending' AND o.target_key = import_rows.target_key
         AND o.row_no < import_rows.row_no AND ${sql.ref(`o.${column!}`)} IS NOT NULL)`.execute(db);
   }
+}
+
+/** How the rows of one kind that name the same target are settled. */
+export interface SameTargetRules {
+  /** The target in messages ("person", "contact"). */
+  noun: string;
+  /** Fields that must not be set to two different values by rows of one target. */
+  fields: readonly FieldExpr[];
+  /** What makes two rows identical in effect. */
+  effect: readonly string[];
+  /** Column groups of which only the first setting row keeps its value (see keepFirstSetters). */
+  setters: readonly (readonly string[])[];
+  /** Checks that depend on which row comes first (e.g. "a new customer needs a name"), run before setters. */
+  afterFirstRows?: (db: Db, ctx: RunContext) => Promise<void>;
+}
+
+/**
+ * Settles rows that name the same target: conflicts, duplicates, first rows, first setters. Most files name
+ * each target once; then one query proves it and the whole-run passes are skipped.
+ */
+export async function settleSameTargetRows(db: Db, ctx: RunContext, rules: SameTargetRules): Promise<void> {
+  const repeated = await sql<{ one: number }>`SELECT 1 AS one FROM import_rows WHERE ${pendingRows(ctx)}
+    GROUP BY target_key HAVING count(*) > 1 LIMIT 1`.execute(db);
+  if (repeated.rows.length === 0) {
+    await sql`UPDATE import_rows SET is_first = 1 WHERE ${pendingRows(ctx)}`.execute(db);
+    await rules.afterFirstRows?.(db, ctx);
+    return;
+  }
+  await markConflicts(db, ctx, rules.fields, rules.noun);
+  await markDuplicates(db, ctx, rules.effect);
+  await markFirstRows(db, ctx);
+  await rules.afterFirstRows?.(db, ctx);
+  await keepFirstSetters(db, ctx, rules.setters);
 }

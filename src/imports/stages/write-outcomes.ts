@@ -12,7 +12,12 @@ export interface RowOutcome {
 }
 
 /** Adds a change when `after` differs from `before`. */
-export function noteChange(changes: Record<string, Change>, field: string, before: unknown, after: unknown): void {
+export function noteChange(
+  changes: Record<string, Change>,
+  field: string,
+  before: unknown,
+  after: unknown,
+): void {
   if (before !== after) changes[field] = [before, after];
 }
 
