@@ -35,6 +35,9 @@ function openSqlite(config: Config): Connection {
 
 function openPostgres(url: string): Connection {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client whose connection the server ends (restart, timeout) emits 'error' on the pool; without a
+  // listener that would crash the process. The pool drops the client and opens a new one when needed.
+  pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -10,7 +10,11 @@ export interface CliResult {
 }
 
 /** Runs the built `roster` CLI as a subprocess against the given database environment. */
-export function roster(args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<CliResult> {
+export function roster(
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ROSTER_WORKSPACE: '', ...env },

@@ -7,10 +7,16 @@ import { addPosition } from '../../src/domain/positions.js';
 import { now, foldCase } from '../../src/domain/text.js';
 import { addWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import { runImport } from '../../src/imports/run-import.js';
-import { DEFAULT_OPTIONS, type ImportOptions, type ImportReport, type KindName } from '../../src/imports/types.js';
+import {
+  DEFAULT_OPTIONS,
+  type ImportOptions,
+  type ImportReport,
+  type KindName,
+} from '../../src/imports/types.js';
 
 let counter = 0;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-csv-'));
+process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Writes CSV text (or bytes) to a temp file and returns its path. */
 export function writeCsv(content: string | Buffer, name = `file-${++counter}.csv`): string {
@@ -54,17 +60,39 @@ export async function linkPerson(
   last = 'B',
   position?: string,
 ) {
-  let contact = await db.selectFrom('contacts').select('id').where('email_ci', '=', foldCase(email)).executeTakeFirst();
+  let contact = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('email_ci', '=', foldCase(email))
+    .executeTakeFirst();
   if (!contact) {
     contact = await db
       .insertInto('contacts')
-      .values({ workspace_id: workspaceId, email, email_ci: foldCase(email), first_name: first, last_name: last, created_at: now(), updated_at: now() })
+      .values({
+        workspace_id: workspaceId,
+        email,
+        email_ci: foldCase(email),
+        first_name: first,
+        last_name: last,
+        created_at: now(),
+        updated_at: now(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
   }
-  const customer = await db.selectFrom('customers').select('id').where('workspace_id', '=', workspaceId).where('ref', '=', ref).executeTakeFirstOrThrow();
+  const customer = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('ref', '=', ref)
+    .executeTakeFirstOrThrow();
   const pos = position
-    ? await db.selectFrom('positions').select('id').where('workspace_id', '=', workspaceId).where('name', '=', position).executeTakeFirstOrThrow()
+    ? await db
+        .selectFrom('positions')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('name', '=', position)
+        .executeTakeFirstOrThrow()
     : undefined;
   await db
     .insertInto('customer_contacts')

@@ -23,9 +23,10 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
   });
   // Links add up: only the first row naming a (contact, customer) pair adds it.
   await sql`UPDATE import_rows SET customer_id = NULL
-    WHERE ${pendingRows(ctx)} AND customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM import_rows o
-      WHERE o.run_id = import_rows.run_id AND o.status = 'pending' AND o.target_key = import_rows.target_key
-      AND o.customer_id = import_rows.customer_id AND o.row_no < import_rows.row_no)`.execute(db);
+    FROM (SELECT target_key, customer_id, min(row_no) AS first_row FROM import_rows
+      WHERE ${pendingRows(ctx)} AND customer_id IS NOT NULL GROUP BY target_key, customer_id HAVING count(*) > 1) f
+    WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending' AND import_rows.target_key = f.target_key
+      AND import_rows.customer_id = f.customer_id AND import_rows.row_no > f.first_row`.execute(db);
 }
 
 interface ContactRow {

@@ -15,6 +15,11 @@ function qualify(expr: string, alias: string): string {
   return expr.replace(/\$\./g, alias ? `${alias}.` : '');
 }
 
+/*
+ * Each pass below groups the run's pending rows once (a derived table) and joins it back with UPDATE … FROM:
+ * O(n log n) on both databases, where a correlated subquery per row would be quadratic within a target.
+ */
+
 /**
  * Rows of one target that set one field to two different values: every row of that target becomes
  * invalid (`conflicting_rows`). Nothing ambiguous is applied.
@@ -26,42 +31,44 @@ export async function markConflicts(
   noun: string,
 ): Promise<void> {
   for (const field of fields) {
-    // The lines are read from rows still pending or already marked by this statement: SQLite sees its own
-    // changes while it updates, PostgreSQL does not, and both must write the same message.
-    const sameTarget = sql`FROM import_rows o WHERE o.run_id = import_rows.run_id AND o.target_key = import_rows.target_key
-      AND (o.status = 'pending' OR o.reason = 'conflicting_rows')`;
     await sql`UPDATE import_rows SET status = 'invalid', reason = 'conflicting_rows', column_name = ${field.column},
         message = ${`Rows for the same ${noun} set ${field.column} to different values (lines `}
-          || (SELECT min(o.line) ${sameTarget}) || ' to ' || (SELECT max(o.line) ${sameTarget}) || ').',
+          || CAST(c.first_line AS TEXT) || ' to ' || CAST(c.last_line AS TEXT) || ').',
         hint = 'Make these rows agree, or keep only one of them.'
-      WHERE ${pendingRows(ctx)} AND target_key IN (
-        SELECT target_key FROM import_rows WHERE ${pendingRows(ctx)}
-        GROUP BY target_key HAVING count(DISTINCT ${sql.raw(qualify(field.expr, ''))}) > 1)`.execute(db);
+      FROM (SELECT target_key, min(line) AS first_line, max(line) AS last_line FROM import_rows
+        WHERE ${pendingRows(ctx)} GROUP BY target_key
+        HAVING count(DISTINCT ${sql.raw(qualify(field.expr, ''))}) > 1) c
+      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending'
+        AND import_rows.target_key = c.target_key`.execute(db);
   }
 }
 
 /** Rows identical in effect to an earlier row of the same target: `duplicate`, applied once. */
 export async function markDuplicates(db: Db, ctx: RunContext, effect: readonly string[]): Promise<void> {
   const same = dialectOf(db) === 'postgres' ? 'IS NOT DISTINCT FROM' : 'IS';
-  const equal = effect.map((e) => `${qualify(e, 'o')} ${same} ${qualify(e, 'import_rows')}`).join(' AND ');
-  const earlier = sql`FROM import_rows o WHERE o.run_id = import_rows.run_id AND o.status = 'pending'
-    AND o.target_key = import_rows.target_key AND o.row_no < import_rows.row_no AND ${sql.raw(equal || 'TRUE')}`;
-  await sql`UPDATE import_rows SET status = 'duplicate', reason = 'duplicate_row', dup_of_line = (SELECT min(o.line) ${earlier})
-    WHERE ${pendingRows(ctx)} AND EXISTS (SELECT 1 ${earlier})`.execute(db);
+  const keys = effect.map((e, i) => `${qualify(e, '')} AS k${i}`).join(', ');
+  const groupBy = effect.map((e) => qualify(e, '')).join(', ');
+  const equal = effect.map((e, i) => ` AND ${qualify(e, 'import_rows')} ${same} d.k${i}`).join('');
+  await sql`UPDATE import_rows SET status = 'duplicate', reason = 'duplicate_row', dup_of_line = d.first_line
+    FROM (SELECT target_key, ${sql.raw(keys)}, min(row_no) AS first_row, min(line) AS first_line FROM import_rows
+      WHERE ${pendingRows(ctx)} GROUP BY target_key, ${sql.raw(groupBy)} HAVING count(*) > 1) d
+    WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending' AND import_rows.target_key = d.target_key
+      AND import_rows.row_no > d.first_row ${sql.raw(equal)}`.execute(db);
 }
 
 /** Marks the first pending row of each target (the one that creates a new record). */
 export async function markFirstRows(db: Db, ctx: RunContext): Promise<void> {
-  await sql`UPDATE import_rows SET is_first = CASE WHEN EXISTS (SELECT 1 FROM import_rows o
-      WHERE o.run_id = import_rows.run_id AND o.status = 'pending' AND o.target_key = import_rows.target_key
-      AND o.row_no < import_rows.row_no) THEN 0 ELSE 1 END
-    WHERE ${pendingRows(ctx)}`.execute(db);
+  await sql`UPDATE import_rows SET is_first = CASE WHEN import_rows.row_no = f.first_row THEN 1 ELSE 0 END
+    FROM (SELECT target_key, min(row_no) AS first_row FROM import_rows WHERE ${pendingRows(ctx)} GROUP BY target_key) f
+    WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending'
+      AND import_rows.target_key = f.target_key`.execute(db);
 }
 
 /**
  * After conflicts are gone, rows of one target agree on every field they set; only the first row that sets a
- * field changes it (each group: the column that says "set" first, then columns cleared with it). Later rows have that value cleared, so each batch applies at most one value per field and
- * target, and a dry run (which applies nothing) computes the same outcomes as the real run.
+ * field changes it (each group: the column that says "set" first, then columns cleared with it). Later rows
+ * have that value cleared, so each batch applies at most one value per field and target, and a dry run
+ * (which applies nothing) computes the same outcomes as the real run.
  */
 export async function keepFirstSetters(
   db: Db,
@@ -69,12 +76,15 @@ export async function keepFirstSetters(
   groups: readonly (readonly string[])[],
 ): Promise<void> {
   for (const [column, ...together] of groups) {
-    const col = sql.ref(column!);
+    const col = sql.ref(`import_rows.${column!}`);
     const clear = sql.join([column!, ...together].map((c) => sql`${sql.ref(c)} = NULL`));
     await sql`UPDATE import_rows SET ${clear}
-      WHERE ${pendingRows(ctx)} AND ${col} IS NOT NULL AND EXISTS (SELECT 1 FROM import_rows o
-        WHERE o.run_id = import_rows.run_id AND o.status = 'pending' AND o.target_key = import_rows.target_key
-        AND o.row_no < import_rows.row_no AND ${sql.ref(`o.${column!}`)} IS NOT NULL)`.execute(db);
+      FROM (SELECT target_key, min(row_no) AS first_row FROM import_rows
+        WHERE ${pendingRows(ctx)} AND ${sql.ref(column!)} IS NOT NULL GROUP BY target_key HAVING count(*) > 1) f
+      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending'
+        AND import_rows.target_key = f.target_key AND ${col} IS NOT NULL AND import_rows.row_no > f.first_row`.execute(
+      db,
+    );
   }
 }
 

@@ -1,0 +1,34 @@
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/** Integration and CLI tests run twice: once on SQLite, once on a throwaway PostgreSQL 15 cluster. */
+const databaseTests = ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'];
+
+const postgres: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: 'postgres',
+    include: databaseTests,
+    env: { ROSTER_TEST_DB: 'postgres' },
+    globalSetup: ['test/support/pg-global-setup.ts'],
+  },
+};
+
+// ROSTER_TEST_PG=skip leaves the postgres project out entirely, so no cluster is started.
+const skipPostgres = process.env.ROSTER_TEST_PG === 'skip';
+
+// Each project sets the backend itself; one exported in the shell must not reach the unit project.
+delete process.env.ROSTER_TEST_DB;
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    passWithNoTests: true,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: databaseTests, env: { ROSTER_TEST_DB: 'sqlite' } } },
+      ...(skipPostgres ? [] : [postgres]),
+    ],
+  },
+});
