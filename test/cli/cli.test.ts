@@ -147,4 +147,16 @@ describe('the roster CLI', () => {
     expect(show.status).toBe(0);
     expect((JSON.parse(show.stdout) as ImportReport).id).toBe(list[0]!.id);
   });
+
+  it("shows each row's outcome and changes of a run", async () => {
+    const file = writeCsv(
+      'customer_ref,email_address,position_name\nCUST004,alice.brown@example.com,Finance Director\n',
+    );
+    const report = JSON.parse(
+      (await run('import', 'positions', file, '-w', 'acme', '--dry-run', '--json')).stdout,
+    ) as ImportReport;
+    const rows = await run('imports', 'rows', report.id, '-w', 'acme');
+    expect(rows.status).toBe(0);
+    expect(rows.stdout).toBe('line 2  updated  position_name: null → "Finance Director"\n');
+  });
 });

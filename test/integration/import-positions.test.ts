@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { findRun } from '../../src/imports/run-repository.js';
+import { listRowOutcomes } from '../../src/imports/stages/report.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 const SAMPLE = fs.readFileSync(path.join(import.meta.dirname, '../../examples/positions.csv'));
@@ -56,5 +58,18 @@ describe('positions import', () => {
     expect(report.dryRun).toBe(true);
     expect(report.counts).toMatchObject({ updated: 2, unmatched: 1 });
     expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before);
+  });
+
+  it('records each row of a dry run with its changed fields, before and after', async () => {
+    const report = await importCsv(t.conn.db, ws, 'positions', SAMPLE, { dryRun: true });
+    const run = await findRun(t.conn.db, ws.id, report.id);
+    const rows = await listRowOutcomes(t.conn.db, run!.id);
+    expect(rows).toEqual([
+      { line: 2, status: 'updated', changes: { position_name: [null, 'Account Manager'] } },
+      { line: 3, status: 'unchanged' },
+      { line: 4, status: 'unmatched', reason: 'person_not_found', message: expect.any(String) },
+      { line: 5, status: 'updated', changes: { position_name: [null, 'Operations Manager'] } },
+    ]);
+    expect(await listRowOutcomes(t.conn.db, run!.id, { status: 'updated', after: 2 })).toHaveLength(1);
   });
 });

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { KINDS } from '../../imports/kinds/index.js';
 import { findRun, listRuns } from '../../imports/run-repository.js';
-import { buildReport } from '../../imports/stages/report.js';
+import { buildReport, listRowOutcomes } from '../../imports/stages/report.js';
+import type { RowStatus } from '../../db/schema.js';
 import type { ImportCounts, KindName } from '../../imports/types.js';
 import { printList, withWorkspace } from '../context.js';
 import { formatSummary } from '../summary.js';
@@ -55,6 +56,43 @@ export function registerImportsCommand(program: Command): void {
           ? `${JSON.stringify(report, null, 2)}\n`
           : `${formatSummary(report, KINDS[run.kind as KindName].keyColumns)}\n`,
       );
+    }),
+  );
+  withWs(
+    imports
+      .command('rows <id>')
+      .description("each row's outcome and, for an update, every changed field (before → after)")
+      .option(
+        '--status <status>',
+        'only rows with this outcome: created, updated, unchanged, unmatched, invalid, duplicate',
+      )
+      .option('--limit <n>', 'rows to show', '100')
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: { workspace?: string; status?: RowStatus; limit: string; json?: boolean }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws) => {
+      const run = await findRun(db, ws.id, id);
+      if (!run)
+        throw new AppError(
+          'not_found',
+          `No import run "${id}" in ${ws.slug}.`,
+          'List them with `roster imports list`.',
+        );
+      const rows = await listRowOutcomes(db, run.id, {
+        status: opts.status,
+        limit: Number(opts.limit) || 100,
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      for (const r of rows) {
+        const changes = Object.entries(r.changes ?? {})
+          .map(([field, [before, after]]) => `${field}: ${JSON.stringify(before)} → ${JSON.stringify(after)}`)
+          .join('; ');
+        process.stdout.write(
+          `line ${r.line}  ${r.status}${r.reason ? ` (${r.reason})` : ''}  ${changes || r.message || ''}\n`,
+        );
+      }
     }),
   );
 }

@@ -110,3 +110,36 @@ export async function buildReport(db: Db, run: ImportRun, workspace: string): Pr
   if (run.error) report.error = run.error;
   return report;
 }
+
+/** One row's outcome as recorded by a run (dry or not), for review row by row. */
+export interface RowOutcomeEntry {
+  line: number;
+  status: RowStatus;
+  reason?: string;
+  message?: string;
+  changes?: Record<string, [unknown, unknown]>;
+}
+
+/** A page of a run's rows in file order, optionally of one status; `after` is the last line of the previous page. */
+export async function listRowOutcomes(
+  db: Db,
+  runId: number,
+  opts: { status?: RowStatus; after?: number; limit?: number } = {},
+): Promise<RowOutcomeEntry[]> {
+  let query = db
+    .selectFrom('import_rows')
+    .select(['line', 'status', 'reason', 'message', 'changes'])
+    .where('run_id', '=', runId)
+    .where('line', '>', opts.after ?? 0)
+    .orderBy('line')
+    .limit(opts.limit ?? 100);
+  if (opts.status) query = query.where('status', '=', opts.status);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    line: r.line,
+    status: r.status,
+    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.message ? { message: r.message } : {}),
+    ...(r.changes ? { changes: JSON.parse(r.changes) as Record<string, [unknown, unknown]> } : {}),
+  }));
+}
