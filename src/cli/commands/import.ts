@@ -42,21 +42,29 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A progress bar on stderr when it is a terminal: rows read while staging, then a bar while applying. */
 function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
   if (!process.stderr.isTTY) return Object.assign(() => {}, { stop() {} });
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ' {phase} [{bar}] {value}/{total} rows', hideCursor: true },
+    {
+      stream: process.stderr,
+      hideCursor: true,
+      format: (options, params, payload: { phase?: string }) =>
+        payload.phase === 'applying'
+          ? ` applying [${cliProgress.Format.BarFormat(params.progress, options)}] ${params.value}/${params.total} rows`
+          : ` ${payload.phase ?? 'reading'}: ${params.value} rows read`,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   const update = (p: ImportProgress) => {
-    const total = p.phase === 'staging' ? Math.max(p.rowsDone, 1) : Math.max(p.rowsTotal, 1);
-    if (!started) {
-      bar.start(total, p.rowsDone, { phase: p.phase });
-      started = true;
-    }
+    const total = Math.max(p.phase === 'applying' ? p.rowsTotal : p.rowsDone, 1);
+    if (!started) bar.start(total, 0, { phase: p.phase });
+    started = true;
     bar.setTotal(total);
-    bar.update(p.rowsDone, { phase: p.phase.padEnd(8) });
+    bar.update(p.phase === 'planning' ? p.rowsTotal : p.rowsDone, {
+      phase: p.phase === 'staging' ? 'reading' : p.phase,
+    });
   };
   return Object.assign(update, { stop: () => started && bar.stop() });
 }
