@@ -2,9 +2,17 @@ import { Migrator, type Migration } from 'kysely';
 import { AppError } from '../errors.js';
 import type { DialectName, Db } from './dialect.js';
 import { initialMigration } from './migrations/001-initial.js';
+import { usersImportMigration } from './migrations/002-users-import.js';
+import { contactExtrasMigration } from './migrations/003-contact-labels-fields.js';
+import { undoResumeMigration } from './migrations/004-undo-resume.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
-  return { '001-initial': initialMigration(dialect) };
+  return {
+    '001-initial': initialMigration(dialect),
+    '002-users-import': usersImportMigration(dialect),
+    '003-contact-labels-fields': contactExtrasMigration(dialect),
+    '004-undo-resume': undoResumeMigration(dialect),
+  };
 }
 
 /** Brings the schema up to date; run on every start, safe to run from several processes. */
