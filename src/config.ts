@@ -10,6 +10,7 @@ const schema = z.object({
     .optional(),
   workspace: z.string().min(1).optional(),
   busyTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
+  lockTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -19,7 +20,8 @@ export const ENVIRONMENT_HELP = `Environment:
   DATABASE_URL            postgres://… to use a PostgreSQL server (default: the embedded SQLite database)
   ROSTER_DATA_DIR         folder of the embedded database (default: ./data)
   ROSTER_WORKSPACE        workspace slug used when --workspace is not given
-  ROSTER_BUSY_TIMEOUT_MS  how long a writer waits for another one on SQLite (default: 60000)`;
+  ROSTER_BUSY_TIMEOUT_MS  how long a write waits for another one on SQLite (default: 60000)
+  ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)`;
 
 /** Reads and validates the configuration once; every problem is listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     workspace: env.ROSTER_WORKSPACE || undefined,
     busyTimeoutMs: env.ROSTER_BUSY_TIMEOUT_MS || 60_000,
+    lockTimeoutMs: env.ROSTER_LOCK_TIMEOUT_MS || 600_000,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

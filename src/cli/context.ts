@@ -1,12 +1,14 @@
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Connection } from '../db/connection.js';
 import { findWorkspace, type Workspace } from '../domain/workspaces.js';
+import { markInterruptedRuns } from '../imports/run-repository.js';
 
 /** Opens the configured database for one command and closes it afterwards, whatever happens. */
 export async function withDatabase<T>(fn: (conn: Connection, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const conn = await openDatabase(config);
   try {
+    await markInterruptedRuns(conn.db);
     return await fn(conn, config);
   } finally {
     await conn.close();
@@ -16,10 +18,10 @@ export async function withDatabase<T>(fn: (conn: Connection, config: Config) => 
 /** Opens the database and finds the workspace named by --workspace, ROSTER_WORKSPACE, or the only one. */
 export async function withWorkspace<T>(
   slug: string | undefined,
-  fn: (conn: Connection, workspace: Workspace) => Promise<T>,
+  fn: (conn: Connection, workspace: Workspace, config: Config) => Promise<T>,
 ): Promise<T> {
   return withDatabase(async (conn, config) =>
-    fn(conn, await findWorkspace(conn.db, slug ?? config.workspace)),
+    fn(conn, await findWorkspace(conn.db, slug ?? config.workspace), config),
   );
 }
 

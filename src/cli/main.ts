@@ -6,6 +6,7 @@ import { registerEntityCommands } from './commands/entities.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerImportsCommand } from './commands/imports.js';
+import { registerUsersCommands } from './commands/users.js';
 
 const program = new Command('roster')
   .description('Roster: a customer-contact database with safe, fast CSV imports')
@@ -21,6 +22,7 @@ registerImportCommand(program);
 registerImportsCommand(program);
 registerExportCommand(program);
 registerEntityCommands(program);
+registerUsersCommands(program);
 registerDemoCommand(program);
 
 /** Every failure ends here: one message (and a hint) on stderr, exit status 1. */

@@ -27,3 +27,14 @@ export function distinct(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>)
     ? sql<boolean>`(${a} IS DISTINCT FROM ${b})`
     : sql<boolean>`(${a} IS NOT ${b})`;
 }
+
+/**
+ * Refreshes the planner's statistics of the staging tables after a bulk load. PostgreSQL has none for
+ * freshly inserted rows until autovacuum gets to them, and without them it nests loops over the whole run
+ * (seen: 20 s instead of 20 ms for one plan statement on 5,000 rows). SQLite plans well without.
+ */
+export async function analyzeStaging(db: Db): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`ANALYZE import_rows, import_row_labels, import_row_values`.execute(db);
+  }
+}

@@ -126,8 +126,12 @@ export interface ImportRunTable {
   rows_total: number;
   rows_done: number;
   pid: number | null;
+  host: string | null;
+  file_path: string | null;
   started_at: string;
   finished_at: string | null;
+  undone_at: string | null;
+  undo_report: string | null;
 }
 
 export type RowStatus =
@@ -166,7 +170,47 @@ export interface ImportRowTable {
   name_ci: string | null;
   erp_id: string | null;
   erp_id_ci: string | null;
+  /** The hash a users row sets (argon2id of its password, or an imported hash); never the password. */
+  password_hash: string | null;
+  /** Keyed digest of a users row's password or imported hash (key in memory only): compares rows. */
+  password_digest: string | null;
+  active_value: Flag | null;
+  /** Fingerprint of the row's resolved label set (contacts); '' is the empty set, NULL: no labels given. */
+  labels_sig: string | null;
+  /** Fingerprint of the custom field values the row sets (contacts). */
+  values_sig: string | null;
   changes: string | null;
+  /** JSON UndoRecord[]: what undo needs, written in the same transaction as the change. */
+  undo_data: string | null;
+}
+
+export interface WorkspaceLockTable {
+  workspace_id: number;
+  run_id: number;
+  pid: number;
+  host: string;
+  acquired_at: string;
+}
+
+/** A label one contacts row names (staging). `label_ref` NULL: the row replaces the labels with none. */
+export interface ImportRowLabelTable {
+  run_id: number;
+  row_no: number;
+  /** Position in the row (labels first, then labels_id), for reporting the first unknown label. */
+  seq: number;
+  label_ref: string | null;
+  label_ci: string | null;
+  by_id: Flag;
+  label_id: number | null;
+  hint: string | null;
+}
+
+/** A custom field value one contacts row sets (staging); '' clears it. */
+export interface ImportRowValueTable {
+  run_id: number;
+  row_no: number;
+  field_id: number;
+  value: string;
 }
 
 export interface Database {
@@ -182,4 +226,7 @@ export interface Database {
   users: UserTable;
   import_runs: ImportRunTable;
   import_rows: ImportRowTable;
+  import_row_labels: ImportRowLabelTable;
+  import_row_values: ImportRowValueTable;
+  workspace_locks: WorkspaceLockTable;
 }

@@ -7,3 +7,14 @@ export function foldCase(value: string): string {
 export function now(): string {
   return new Date().toISOString();
 }
+
+/** Compares strings in code-point order (as SQLite's BINARY and PostgreSQL's "C" collation sort them). */
+export function byCodePoint(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}

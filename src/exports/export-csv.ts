@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { sql, type RawBuilder } from 'kysely';
 import { dialectOf, type Db } from '../db/dialect.js';
+import { byCodePoint } from '../domain/text.js';
 import { neutralise } from '../imports/stages/errors-csv.js';
 
 export const EXPORT_KINDS = ['customers', 'contacts', 'persons'] as const;
@@ -33,7 +34,7 @@ function afterKey(db: Db, exprs: RawBuilder<unknown>[], key: string[] | undefine
 
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-const QUERIES: Record<ExportKind, ExportQuery> = {
+const QUERIES: Record<ExportKind, ExportQuery | ((db: Db, workspaceId: number) => Promise<ExportQuery>)> = {
   customers: {
     columns: ['ref', 'name', 'erp_id'],
     async page(db, ws, after) {
@@ -49,26 +50,7 @@ const QUERIES: Record<ExportKind, ExportQuery> = {
       return rows.map((r) => ({ key: [r.ref], cells: [r.ref, r.name, str(r.erp_id)] }));
     },
   },
-  contacts: {
-    columns: ['email', 'first_name', 'last_name', 'company_id'],
-    async page(db, ws, after) {
-      const keys = [sql`p.email`, sql`coalesce(c.ref, '')`];
-      const { rows } = await sql<{
-        email: string;
-        first_name: string | null;
-        last_name: string | null;
-        ref: string;
-      }>`
-        SELECT p.email, p.first_name, p.last_name, coalesce(c.ref, '') AS ref
-        FROM contacts p LEFT JOIN customer_contacts l ON l.contact_id = p.id LEFT JOIN customers c ON c.id = l.customer_id
-        WHERE p.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
-        ORDER BY ${ordered(db, keys[0]!)}, ${ordered(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
-      return rows.map((r) => ({
-        key: [r.email, r.ref],
-        cells: [r.email, str(r.first_name), str(r.last_name), r.ref],
-      }));
-    },
-  },
+  contacts: contactsQuery,
   persons: {
     columns: ['customer_ref', 'email_address', 'position_name', 'primary'],
     async page(db, ws, after) {
@@ -88,11 +70,72 @@ const QUERIES: Record<ExportKind, ExportQuery> = {
 };
 
 /**
+ * Contacts in the columns of their import: one row per customer link (a contact without one: one row, blank
+ * company_id), then labels (names joined by ":") and every custom field, by variable in code-point order.
+ * Labels and values come with one query each per page.
+ */
+async function contactsQuery(db: Db, workspaceId: number): Promise<ExportQuery> {
+  const fields = (
+    await db
+      .selectFrom('custom_fields')
+      .select(['id', 'variable'])
+      .where('workspace_id', '=', workspaceId)
+      .execute()
+  ).sort((a, b) => byCodePoint(a.variable, b.variable));
+  const fieldAt = new Map(fields.map((f, i) => [f.id, i]));
+  return {
+    columns: ['email', 'first_name', 'last_name', 'company_id', 'labels', ...fields.map((f) => f.variable)],
+    async page(db, ws, after) {
+      const keys = [sql`p.email`, sql`coalesce(c.ref, '')`];
+      const { rows } = await sql<{
+        id: number;
+        email: string;
+        first_name: string | null;
+        last_name: string | null;
+        ref: string;
+      }>`
+        SELECT p.id, p.email, p.first_name, p.last_name, coalesce(c.ref, '') AS ref
+        FROM contacts p LEFT JOIN customer_contacts l ON l.contact_id = p.id LEFT JOIN customers c ON c.id = l.customer_id
+        WHERE p.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
+        ORDER BY ${ordered(db, keys[0]!)}, ${ordered(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
+      if (rows.length === 0) return [];
+      const ids = sql.join([...new Set(rows.map((r) => r.id))]);
+      const labels = new Map<number, string[]>();
+      const named = await sql<{ contact_id: number; name: string }>`SELECT cl.contact_id, lb.name
+        FROM contact_labels cl JOIN labels lb ON lb.id = cl.label_id WHERE cl.contact_id IN (${ids})`.execute(
+        db,
+      );
+      for (const l of named.rows) labels.set(l.contact_id, [...(labels.get(l.contact_id) ?? []), l.name]);
+      const values = new Map<number, string[]>();
+      const stored = await sql<{ contact_id: number; field_id: number; value: string }>`SELECT contact_id,
+          field_id, value FROM contact_field_values WHERE contact_id IN (${ids})`.execute(db);
+      for (const v of stored.rows) {
+        const cells = values.get(v.contact_id) ?? fields.map(() => '');
+        cells[fieldAt.get(v.field_id)!] = v.value;
+        values.set(v.contact_id, cells);
+      }
+      return rows.map((r) => ({
+        key: [r.email, r.ref],
+        cells: [
+          r.email,
+          str(r.first_name),
+          str(r.last_name),
+          r.ref,
+          (labels.get(r.id) ?? []).sort(byCodePoint).join(':'),
+          ...(values.get(r.id) ?? fields.map(() => '')),
+        ],
+      }));
+    },
+  };
+}
+
+/**
  * Writes a workspace's customers, contacts (one row per customer link) or persons as CSV in the columns
  * of the matching import, sorted by key, so the output can be imported again as it is. Pages by key.
  */
 export async function exportCsv(db: Db, workspaceId: number, kind: ExportKind, out: Writable): Promise<void> {
-  const query = QUERIES[kind];
+  const entry = QUERIES[kind];
+  const query = typeof entry === 'function' ? await entry(db, workspaceId) : entry;
   const csv = stringify({ header: true, columns: query.columns, record_delimiter: '\n' });
   const done = new Promise<void>((resolve, reject) => {
     csv.on('end', resolve);

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import type { Db } from '../db/dialect.js';
+import { processAlive } from '../db/workspace-lock.js';
 import type { ImportRunTable, RunStatus } from '../db/schema.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 
@@ -46,6 +48,30 @@ export async function countRowStatuses(db: Db, runId: number): Promise<Map<strin
     .groupBy('status')
     .execute();
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/**
+ * A run left `running` by a process that is gone (crash, kill) becomes `interrupted`, ready to resume.
+ * Only runs of this machine can be checked; a run of another machine keeps its status.
+ */
+export async function markInterruptedRuns(db: Db): Promise<number> {
+  const running = await db
+    .selectFrom('import_runs')
+    .select(['id', 'pid'])
+    .where('status', '=', 'running')
+    .where('host', '=', os.hostname())
+    .execute();
+  const gone = running
+    .filter((r) => r.pid !== null && r.pid !== process.pid && !processAlive(r.pid))
+    .map((r) => r.id);
+  if (gone.length === 0) return 0;
+  await db
+    .updateTable('import_runs')
+    .set({ status: 'interrupted' })
+    .where('id', 'in', gone)
+    .where('status', '=', 'running')
+    .execute();
+  return gone.length;
 }
 
 export function isFinal(status: RunStatus): boolean {

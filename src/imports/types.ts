@@ -8,6 +8,7 @@ export const KIND_NAMES = [
   'mark-primary',
   'unmark-primary',
   'persons',
+  'users',
 ] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 

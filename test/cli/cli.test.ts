@@ -133,7 +133,8 @@ describe('the roster CLI', () => {
     const customers = await run('export', 'customers', '-w', 'acme');
     expect(customers.stdout.split('\n')[0]).toBe('ref,name,erp_id');
     const contacts = await run('export', 'contacts', '-w', 'acme');
-    expect(contacts.stdout.split('\n')[0]).toBe('email,first_name,last_name,company_id');
+    // The workspace has the label VIP and the field birthday (created above).
+    expect(contacts.stdout.split('\n')[0]).toBe('email,first_name,last_name,company_id,labels,birthday');
     const back = await run('import', 'contacts', writeCsv(contacts.stdout), '-w', 'acme', '--json');
     expect((JSON.parse(back.stdout) as ImportReport).counts).toMatchObject({ created: 0, updated: 0 });
   });

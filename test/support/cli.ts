@@ -9,18 +9,22 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `roster` CLI as a subprocess against the given database environment. */
+/** Runs the built `roster` CLI as a subprocess against the given database environment; `input` is piped in. */
 export function roster(
   args: string[],
   env: Record<string, string>,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ROSTER_WORKSPACE: '', ...env },
       cwd: opts.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Standard input is a pipe, never a terminal: closed at once unless `input` is given. A CLI that exits
+    // without reading it (EPIPE) is not the test's failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -126,7 +126,7 @@ export function registerImportCommand(program: Command): void {
         delimiter,
         batchSize: flags.batchSize,
       };
-      await withWorkspace(flags.workspace, async ({ db }, workspace) => {
+      await withWorkspace(flags.workspace, async ({ db }, workspace, config) => {
         const bar = progressBar();
         const report = await runImport(db, {
           workspace,
@@ -135,6 +135,7 @@ export function registerImportCommand(program: Command): void {
           actor: `cli:${os.userInfo().username}`,
           options,
           onProgress: bar,
+          lockTimeoutMs: config.lockTimeoutMs,
         }).finally(() => bar.stop());
         if (flags.report) fs.writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
         if (flags.errors) {

@@ -6,7 +6,9 @@ import { buildReport, listRowOutcomes } from '../../imports/stages/report.js';
 import type { RowStatus } from '../../db/schema.js';
 import type { ImportCounts, KindName } from '../../imports/types.js';
 import { printList, withWorkspace } from '../context.js';
-import { formatSummary } from '../summary.js';
+import { exitStatusOf, formatSummary } from '../summary.js';
+import { resumeImport } from '../../imports/run-import.js';
+import { undoImport } from '../../imports/undo-import.js';
 import { withWs } from './entities.js';
 
 /** `roster imports list|show ID`: the history of runs and their reports. */
@@ -93,6 +95,45 @@ export function registerImportsCommand(program: Command): void {
           `line ${r.line}  ${r.status}${r.reason ? ` (${r.reason})` : ''}  ${changes || r.message || ''}\n`,
         );
       }
+    }),
+  );
+  withWs(
+    imports
+      .command('undo <id>')
+      .description(
+        'put back what a completed run changed; records changed again since are listed, not overwritten',
+      )
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const report = await undoImport(db, ws, id, { lockTimeoutMs: config.lockTimeoutMs });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        const lines = [
+          `Run ${report.id} undone: ${report.restored} records restored, ${report.removed} removed, ${report.conflicts.length} conflicts.`,
+          ...report.conflicts.map(
+            (c) => `  line ${c.line}  ${c.table} ${JSON.stringify(c.key)}: ${c.message}`,
+          ),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      process.exitCode = report.conflicts.length > 0 ? 3 : 0;
+    }),
+  );
+  withWs(
+    imports
+      .command('resume <id>')
+      .description('finish an interrupted run from its last committed batch')
+      .option('--json', 'print the report JSON'),
+  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const report = await resumeImport(db, ws, id, { lockTimeoutMs: config.lockTimeoutMs });
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${formatSummary(report, KINDS[report.kind].keyColumns)}\n`,
+      );
+      process.exitCode = exitStatusOf(report);
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
-import { now } from '../../domain/text.js';
+import { foldCase, now } from '../../domain/text.js';
+import { changedColumns } from '../undo-record.js';
 import { missing } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
@@ -67,10 +68,11 @@ async function rejectTakenErpIds(db: Db, ctx: RunContext): Promise<void> {
       hint = 'Each erp_id can belong to one customer only.'
     WHERE ${pendingRows(ctx)} AND erp_id <> '' AND EXISTS (SELECT 1 ${holder})`.execute(db);
   await sql`UPDATE import_rows SET status = 'invalid', reason = 'erp_id_in_use', column_name = 'erp_id',
-      message = 'erp_id "' || erp_id || '" is given to more than one customer in this file.',
+      message = 'erp_id "' || import_rows.erp_id || '" is given to more than one customer in this file.',
       hint = 'Each erp_id can belong to one customer only.'
-    WHERE ${pendingRows(ctx)} AND erp_id <> '' AND EXISTS (SELECT 1 FROM import_rows o WHERE o.run_id = import_rows.run_id
-      AND o.status = 'pending' AND o.erp_id = import_rows.erp_id AND o.target_key <> import_rows.target_key)`.execute(
+    FROM (SELECT erp_id FROM import_rows WHERE ${pendingRows(ctx)} AND erp_id <> ''
+      GROUP BY erp_id HAVING count(DISTINCT target_key) > 1) d
+    WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending' AND import_rows.erp_id = d.erp_id`.execute(
     db,
   );
 }
@@ -82,13 +84,14 @@ interface CustomerRow {
   name: string | null;
   erp_id: string | null;
   cur_id: number | null;
+  cur_ref: string | null;
   cur_name: string | null;
   cur_erp_id: string | null;
 }
 
 async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
   const { rows } = await sql<CustomerRow>`SELECT r.row_no, r.is_first, r.customer_key, r.name, r.erp_id,
-      c.id AS cur_id, c.name AS cur_name, c.erp_id AS cur_erp_id
+      c.id AS cur_id, c.ref AS cur_ref, c.name AS cur_name, c.erp_id AS cur_erp_id
     FROM import_rows r LEFT JOIN customers c ON c.id = r.customer_id
     WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
     db,
@@ -98,8 +101,28 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
     const created = r.is_first === 1 && r.cur_id === null;
     if (created) changes.ref = [null, r.customer_key];
     if (r.name !== null) noteChange(changes, 'name', r.cur_name, r.name);
-    if (r.erp_id !== null) noteChange(changes, 'erp_id', r.cur_erp_id, r.erp_id === '' ? null : r.erp_id);
-    return outcome(r.row_no, created, changes);
+    const erpId = r.erp_id === null ? undefined : r.erp_id || null;
+    if (erpId !== undefined) noteChange(changes, 'erp_id', r.cur_erp_id, erpId);
+    const after = {
+      name: r.name ?? undefined,
+      name_ci: r.name === null ? undefined : foldCase(r.name),
+      erp_id: erpId,
+      erp_id_ci: erpId === undefined ? undefined : erpId && foldCase(erpId),
+    };
+    if (created) {
+      return outcome(r.row_no, true, changes, [
+        { table: 'customers', key: { ref: r.customer_key }, created: true, after },
+      ]);
+    }
+    const before = {
+      name: r.cur_name,
+      name_ci: r.cur_name && foldCase(r.cur_name),
+      erp_id: r.cur_erp_id,
+      erp_id_ci: r.cur_erp_id && foldCase(r.cur_erp_id),
+    };
+    const columns = changedColumns(before, after);
+    const key = { ref: r.cur_ref ?? r.customer_key };
+    return outcome(r.row_no, false, changes, [columns && { table: 'customers', key, ...columns }]);
   });
   await writeOutcomes(db, ctx, outcomes);
   if (ctx.options.dryRun) return;
@@ -110,11 +133,13 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
     await sql`INSERT INTO customers (workspace_id, ref, ref_ci, name, name_ci, erp_id, erp_id_ci, created_at, updated_at)
       SELECT CAST(${ctx.workspaceId} AS INTEGER), customer_key, customer_key_ci, name, name_ci, NULLIF(erp_id, ''), NULLIF(erp_id_ci, ''), ${at}, ${at}
       FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
-    // Later rows of a customer created here now update it by id.
-    await sql`UPDATE import_rows SET customer_id = (SELECT c.id FROM customers c
-        WHERE c.workspace_id = ${ctx.workspaceId} AND c.ref = import_rows.customer_key)
-      WHERE run_id = ${ctx.runId} AND customer_id IS NULL AND target_key IN
-        (SELECT target_key FROM import_rows WHERE ${batch} AND status = 'created')`.execute(db);
+    // Later rows of a customer created here now update it by id (joined on the target index).
+    await sql`UPDATE import_rows SET customer_id = c.id
+      FROM (SELECT r.target_key, c.id FROM import_rows r
+        JOIN customers c ON c.workspace_id = ${ctx.workspaceId} AND c.ref = r.customer_key
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') c
+      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = c.target_key
+        AND import_rows.customer_id IS NULL`.execute(db);
   }
   if (outcomes.some((o) => o.status === 'updated')) {
     await sql`UPDATE customers SET

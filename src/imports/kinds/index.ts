@@ -5,6 +5,7 @@ import type { ImportKind } from './kind.js';
 import { personsKind } from './persons.js';
 import { positionsKind } from './positions.js';
 import { markPrimaryKind, unmarkPrimaryKind } from './primary.js';
+import { usersKind } from './users.js';
 
 /** Every import kind by name. */
 export const KINDS: Readonly<Record<KindName, ImportKind>> = {
@@ -14,4 +15,5 @@ export const KINDS: Readonly<Record<KindName, ImportKind>> = {
   'mark-primary': markPrimaryKind,
   'unmark-primary': unmarkPrimaryKind,
   persons: personsKind,
+  users: usersKind,
 };

@@ -2,6 +2,7 @@ import type { Db } from '../../db/dialect.js';
 import type { ImportRowTable } from '../../db/schema.js';
 import type { ColumnSpec } from '../stages/check-header.js';
 import type { Cells, RowProblem } from '../stages/check-row.js';
+import type { ExtraColumn, StagedExtras } from '../stages/stage-extras.js';
 import type { RunContext } from '../run-context.js';
 import type { ImportOptions, KindName } from '../types.js';
 
@@ -17,6 +18,9 @@ export type StagedValues = Partial<
     | 'last_name'
     | 'name'
     | 'erp_id'
+    | 'password_hash'
+    | 'password_digest'
+    | 'active_value'
   >
 >;
 
@@ -28,8 +32,21 @@ export interface ImportKind {
   readonly columns: readonly ColumnSpec[];
   /** Columns copied into the report's unmatched and invalid entries. */
   readonly keyColumns: readonly string[];
-  /** Checks one row's cells on their own (no database). */
-  checkRow(cells: Cells, options: ImportOptions): StagedValues | RowProblem;
+  /** Columns the workspace defines beside `columns` (contacts: custom fields), loaded once before staging. */
+  extraColumns?(db: Db, workspaceId: number): Promise<readonly ExtraColumn[]>;
+  /** Checks one row's cells on their own (no database); `extra` is what extraColumns loaded. */
+  checkRow(
+    cells: Cells,
+    options: ImportOptions,
+    extra?: readonly ExtraColumn[],
+  ): (StagedValues & { extras?: StagedExtras }) | RowProblem;
+  /** Columns whose cells are secret (passwords): blanked before the row is staged, so never stored or listed. */
+  readonly secretColumns?: readonly string[];
+  /**
+   * Slow work a checked row needs before it is staged (hashing a password), started at once and run off the
+   * main thread; what it returns is staged with the row. Undefined when the row needs none.
+   */
+  prepareRow?(values: StagedValues, ctx: RunContext): Promise<Partial<StagedValues>> | undefined;
   /** Resolves references and settles rows of the same target, over the whole run. */
   plan(db: Db, ctx: RunContext): Promise<void>;
   /** Decides each pending row of the batch (and records its changes); applies them unless a dry run. */

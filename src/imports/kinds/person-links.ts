@@ -7,6 +7,7 @@ import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+import { changedColumns } from '../undo-record.js';
 
 /*
  * What the kinds positions, mark-primary, unmark-primary and persons share: each row targets an existing
@@ -36,6 +37,8 @@ export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {
 
 interface LinkRow {
   row_no: number;
+  customer_id: number;
+  email_ci: string;
   position_name: string | null;
   position_id: number | null;
   new_position: string | null;
@@ -48,7 +51,7 @@ interface LinkRow {
 /** Decides and (unless a dry run) applies one batch: one SELECT, one outcome upsert, one UPDATE … FROM. */
 export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
   const { rows } =
-    await sql<LinkRow>`SELECT r.row_no, r.position_name, r.position_id, np.name AS new_position,
+    await sql<LinkRow>`SELECT r.row_no, r.customer_id, r.email_ci, r.position_name, r.position_id, np.name AS new_position,
       r.primary_value, l.position_id AS link_position_id, op.name AS old_position, l.is_primary
     FROM import_rows r
     JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
@@ -60,12 +63,17 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
 
   const outcomes = rows.map((r) => {
     const changes: Record<string, Change> = {};
-    if (r.position_name !== null) {
-      const after = r.position_name === '' ? null : r.position_id;
-      if (after !== r.link_position_id) changes.position_name = [r.old_position, r.new_position];
+    const positionId = r.position_name === null ? undefined : r.position_name === '' ? null : r.position_id;
+    if (positionId !== undefined && positionId !== r.link_position_id) {
+      changes.position_name = [r.old_position, r.new_position];
     }
     if (r.primary_value !== null) noteChange(changes, 'primary', r.is_primary === 1, r.primary_value === 1);
-    return outcome(r.row_no, false, changes);
+    const columns = changedColumns(
+      { position_id: r.link_position_id, is_primary: r.is_primary },
+      { position_id: positionId, is_primary: r.primary_value ?? undefined },
+    );
+    const key = { customer_id: r.customer_id, email_ci: r.email_ci };
+    return outcome(r.row_no, false, changes, [columns && { table: 'customer_contacts', key, ...columns }]);
   });
   await writeOutcomes(db, ctx, outcomes);
   if (ctx.options.dryRun || !outcomes.some((o) => o.status === 'updated')) return;

@@ -5,6 +5,7 @@ import type { ImportRun } from '../run-repository.js';
 import { headerOf } from './report.js';
 
 const PAGE = 1000;
+const SECRET = new Set(['password', 'password_hash']);
 
 /** A cell a spreadsheet would run as a formula gets a leading `'` (read back without it on import). */
 export function neutralise(cell: string): string {
@@ -40,7 +41,8 @@ export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Pro
       .execute();
     for (const row of rows) {
       const cells = JSON.parse(row.cells) as string[];
-      const fitted = kept.map((i) => (header[i] === 'password' ? '' : neutralise(cells[i] ?? '')));
+      // Staged cells hold no secrets (see stage-secrets.ts); blanking them here again costs nothing.
+      const fitted = kept.map((i) => (SECRET.has(header[i]!) ? '' : neutralise(cells[i] ?? '')));
       const extra =
         cells.length > header.length ? ` Extra fields: ${cells.slice(header.length).join(' | ')}` : '';
       const error = [row.message, row.hint].filter(Boolean).join(' ') + extra;

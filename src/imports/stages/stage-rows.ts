@@ -10,6 +10,8 @@ import { checkHeader, type CheckedHeader } from './check-header.js';
 import { isProblem, toCells, type RowProblem } from './check-row.js';
 import type { CsvRecord } from './parse.js';
 import { FileRejectedError } from './rejection.js';
+import { ExtrasChunk } from './stage-extras.js';
+import { PendingRowWork, withoutSecrets } from './stage-secrets.js';
 
 type StagedRow = Insertable<ImportRowTable>;
 
@@ -19,7 +21,7 @@ export interface StagingResult {
 }
 
 /** Columns of one staged row; keeps each chunk's statement under the database's parameter limit. */
-const STAGED_COLUMNS = 23;
+const STAGED_COLUMNS = 26;
 
 const fold = (v: string | null | undefined) => (v === null || v === undefined ? null : foldCase(v));
 
@@ -56,6 +58,9 @@ function toStagedRow(
     name_ci: fold(v.name),
     erp_id: v.erp_id ?? null,
     erp_id_ci: fold(v.erp_id),
+    password_hash: v.password_hash ?? null,
+    password_digest: v.password_digest ?? null,
+    active_value: v.active_value ?? null,
   };
 }
 
@@ -73,17 +78,28 @@ export async function stageRows(
   let header: CheckedHeader | undefined;
   let rowNo = 0;
   let chunk: StagedRow[] = [];
-  const chunkSize = Math.min(1000, Math.floor(maxParams(db) / STAGED_COLUMNS));
+  let extras = new ExtrasChunk();
+  const extra = (await kind.extraColumns?.(db, ctx.workspaceId)) ?? [];
+  const pending = new PendingRowWork();
+  // Rows that need slow preparation (password hashing) go in smaller chunks, so that progress moves.
+  const chunkSize = Math.min(kind.prepareRow ? 50 : 1000, Math.floor(maxParams(db) / STAGED_COLUMNS));
   const flush = async () => {
     if (chunk.length === 0) return;
+    await pending.settle();
     const rows = chunk;
+    const sideRows = extras;
     chunk = [];
-    await inTransaction(db, (trx) => trx.insertInto('import_rows').values(rows).execute());
+    extras = new ExtrasChunk();
+    await inTransaction(db, async (trx) => {
+      await trx.insertInto('import_rows').values(rows).execute();
+      await sideRows.insert(trx);
+    });
     onRows(rowNo);
   };
   for await (const record of records) {
     if (header === undefined) {
       header = checkHeader(record.cells, kind.columns, {
+        extra: extra.map((c) => c.name),
         delimiterGiven: ctx.options.delimiter !== undefined,
       });
       continue;
@@ -91,7 +107,11 @@ export async function stageRows(
     const row = toCells(header, record);
     if (row.kind === 'blank') continue;
     rowNo += 1;
-    chunk.push(toStagedRow(ctx, rowNo, record, row.problem ?? kind.checkRow(row.cells, ctx.options)));
+    const checked = row.problem ?? kind.checkRow(row.cells, ctx.options, extra);
+    const staged = toStagedRow(ctx, rowNo, withoutSecrets(record, header, kind.secretColumns), checked);
+    chunk.push(staged);
+    if (!isProblem(checked)) extras.add(ctx.runId, rowNo, checked.extras);
+    if (!isProblem(checked)) pending.add(staged, kind.prepareRow?.(checked, ctx));
     if (chunk.length >= chunkSize) await flush();
   }
   if (header === undefined) {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/dialect.js';
 import { maxParams } from '../../db/dialect.js';
 import type { RunContext } from '../run-context.js';
+import type { UndoRecord } from '../undo-record.js';
 
 export type Change = [before: unknown, after: unknown];
 
@@ -9,6 +10,8 @@ export interface RowOutcome {
   row_no: number;
   status: 'created' | 'updated' | 'unchanged';
   changes: Record<string, Change> | null;
+  /** What undo needs to put the records back (real runs). */
+  undo?: UndoRecord[];
 }
 
 /** Adds a change when `after` differs from `before`. */
@@ -22,18 +25,25 @@ export function noteChange(
 }
 
 /** Settles a row: created when it makes a new record, updated when anything changes, else unchanged. */
-export function outcome(row_no: number, created: boolean, changes: Record<string, Change>): RowOutcome {
+export function outcome(
+  row_no: number,
+  created: boolean,
+  changes: Record<string, Change>,
+  undo: (UndoRecord | undefined)[] = [],
+): RowOutcome {
   const changed = Object.keys(changes).length > 0;
+  const records = undo.filter((u): u is UndoRecord => u !== undefined);
   return {
     row_no,
     status: created ? 'created' : changed ? 'updated' : 'unchanged',
     changes: changed ? changes : null,
+    ...(records.length > 0 ? { undo: records } : {}),
   };
 }
 
 /** Writes the outcomes of a batch in one statement per chunk (an upsert on the row's key). */
 export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
-  const chunk = Math.floor(maxParams(db) / 6);
+  const chunk = Math.floor(maxParams(db) / 8);
   for (let i = 0; i < outcomes.length; i += chunk) {
     const values = outcomes.slice(i, i + chunk).map((o) => ({
       run_id: ctx.runId,
@@ -43,6 +53,7 @@ export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly 
       is_first: 0 as const,
       status: o.status,
       changes: o.changes === null ? null : JSON.stringify(o.changes),
+      undo_data: o.undo && !ctx.options.dryRun ? JSON.stringify(o.undo) : null,
     }));
     await db
       .insertInto('import_rows')
@@ -51,6 +62,7 @@ export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly 
         oc.columns(['run_id', 'row_no']).doUpdateSet((eb) => ({
           status: eb.ref('excluded.status'),
           changes: eb.ref('excluded.changes'),
+          undo_data: eb.ref('excluded.undo_data'),
         })),
       )
       .execute();

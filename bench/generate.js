@@ -1,0 +1,99 @@
+// Streams the benchmark's CSV files to disk in chunks, so memory stays flat whatever the row count.
+import fs from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+
+export const CUSTOMERS = 1000;
+export const POSITIONS = ['Account Manager', 'Finance Director', 'Operations Manager', 'CEO'];
+
+// Accented names on purpose: the files are UTF-8 and the engine must carry them through untouched.
+// Adjacent entries differ, so FIRST_NAMES[i + 1] is always a real change of FIRST_NAMES[i].
+const FIRST_NAMES = [
+  'Zoë',
+  'Jürgen',
+  'Renée',
+  'Åsa',
+  'Łukasz',
+  'Chloé',
+  'Søren',
+  'Inês',
+  'Bjørn',
+  'Amélie',
+  'José',
+];
+const LAST_NAMES = [
+  'Müller',
+  'Núñez',
+  "O'Brien",
+  'Dvořák',
+  'Ångström',
+  'Gómez',
+  'Weiß',
+  'Lefèvre',
+  'Dupont, Jr.',
+];
+
+const LINES_PER_CHUNK = 5000;
+
+/** A CSV cell, quoted (RFC 4180) when it holds a comma, a quote or a line break. */
+function cell(value) {
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const customerRef = (i) => `C${String(i % CUSTOMERS).padStart(5, '0')}`;
+const email = (i) => `contact.${i}@bench.example`;
+
+/** Writes `header` and then `count` lines made by `line(i)`, chunk by chunk, honouring back-pressure. */
+async function writeCsv(file, header, count, line) {
+  const out = fs.createWriteStream(file, { encoding: 'utf8' });
+  const closed = once(out, 'close');
+  let chunk = `${header.map(cell).join(',')}\n`;
+  for (let i = 0; i < count; i++) {
+    chunk += `${line(i).map(cell).join(',')}\n`;
+    if ((i + 1) % LINES_PER_CHUNK === 0) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await closed;
+  return file;
+}
+
+/**
+ * The files of one benchmark of `rows` rows:
+ * - customers.csv: C00000…C00999 (setup);
+ * - contacts-setup.csv: the first ⌊rows/2⌋ contacts (setup), each linked to a customer;
+ * - contacts.csv: `rows` rows; rows 0…⌊rows/2⌋-1 change the first_name of those contacts, the rest are new;
+ * - positions.csv: `rows` rows setting a position on each (customer, contact) link made above.
+ */
+export async function generateFiles(dir, rows) {
+  const existing = Math.floor(rows / 2);
+  const contact = (i, firstName) => [email(i), firstName, LAST_NAMES[i % LAST_NAMES.length], customerRef(i)];
+  const files = {
+    customers: await writeCsv(path.join(dir, 'customers.csv'), ['ref', 'name'], CUSTOMERS, (i) => [
+      customerRef(i),
+      `Société Müller & Fils ${customerRef(i)}`,
+    ]),
+    contactsSetup: await writeCsv(
+      path.join(dir, 'contacts-setup.csv'),
+      ['email', 'first_name', 'last_name', 'company_id'],
+      existing,
+      (i) => contact(i, FIRST_NAMES[i % FIRST_NAMES.length]),
+    ),
+    contacts: await writeCsv(
+      path.join(dir, 'contacts.csv'),
+      ['email', 'first_name', 'last_name', 'company_id'],
+      rows,
+      (i) => contact(i, FIRST_NAMES[(i < existing ? i + 1 : i) % FIRST_NAMES.length]),
+    ),
+    positions: await writeCsv(
+      path.join(dir, 'positions.csv'),
+      ['customer_ref', 'email_address', 'position_name'],
+      rows,
+      (i) => [customerRef(i), email(i), POSITIONS[i % POSITIONS.length]],
+    ),
+  };
+  return { files, existing };
+}

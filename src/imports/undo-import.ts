@@ -1,0 +1,168 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/dialect.js';
+import { inTransaction } from '../db/transaction.js';
+import { withWorkspaceLock } from '../db/workspace-lock.js';
+import { now } from '../domain/text.js';
+import type { Workspace } from '../domain/workspaces.js';
+import { AppError } from '../errors.js';
+import { findRun, updateRun } from './run-repository.js';
+import type { UndoRecord, UndoTable } from './undo-record.js';
+
+/** A record undo left as it is, because it changed again after the run. */
+export interface UndoConflict {
+  line: number;
+  table: UndoTable;
+  key: Record<string, string | number>;
+  message: string;
+}
+
+export interface UndoReport {
+  id: string;
+  status: 'undone';
+  /** Records put back to their values from before the run. */
+  restored: number;
+  /** Records the run had created, removed again. */
+  removed: number;
+  conflicts: UndoConflict[];
+  undoneAt: string;
+}
+
+const PAGE = 500;
+const WITH_WORKSPACE = new Set<UndoTable>(['customers', 'contacts', 'users']);
+const TIMESTAMPED = new Set<UndoTable>(['customers', 'contacts', 'users', 'customer_contacts']);
+
+function whereKey(record: UndoRecord, workspaceId: number): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (WITH_WORKSPACE.has(record.table)) parts.push(sql`workspace_id = ${workspaceId}`);
+  for (const [column, value] of Object.entries(record.key)) {
+    parts.push(
+      column === 'email_ci' && !WITH_WORKSPACE.has(record.table)
+        ? sql`contact_id = (SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND email_ci = ${value})`
+        : sql`${sql.ref(column)} = ${value}`,
+    );
+  }
+  return sql.join(parts, sql` AND `);
+}
+
+/** Rows that still refer to a record undo would remove (added after the run): removing it would lose them. */
+async function dependents(trx: Db, record: UndoRecord, workspaceId: number): Promise<number> {
+  const where = whereKey(record, workspaceId);
+  const queries: Record<string, RawBuilder<{ n: number }>> = {
+    customers: sql`SELECT count(*) AS n FROM customer_contacts WHERE customer_id = (SELECT id FROM customers WHERE ${where})`,
+    contacts: sql`SELECT (SELECT count(*) FROM customer_contacts WHERE contact_id = c.id)
+      + (SELECT count(*) FROM contact_labels WHERE contact_id = c.id)
+      + (SELECT count(*) FROM contact_field_values WHERE contact_id = c.id) AS n FROM contacts c WHERE ${where}`,
+  };
+  const query = queries[record.table];
+  if (!query) return 0;
+  const { rows } = await query.execute(trx);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Puts one record back; returns what happened. */
+async function undoRecord(
+  trx: Db,
+  record: UndoRecord,
+  workspaceId: number,
+): Promise<'restored' | 'removed' | 'gone' | { conflict: string }> {
+  const table = sql.table(record.table);
+  const where = whereKey(record, workspaceId);
+  const columns = Object.keys(record.after);
+  const select = columns.length > 0 ? sql.join(columns.map((c) => sql.ref(c))) : sql`1 AS one`;
+  const { rows } = await sql<Record<string, unknown>>`SELECT ${select} FROM ${table} WHERE ${where}`.execute(
+    trx,
+  );
+  const current = rows[0];
+  if (!current) return record.created ? 'gone' : { conflict: 'It was deleted after the run.' };
+  const changed = columns.filter((c) => current[c] !== record.after[c]);
+  if (changed.length > 0) {
+    const what = changed.map((c) => `${c} is now ${JSON.stringify(current[c])}`).join(', ');
+    return { conflict: `It changed after the run (${what}); left as it is.` };
+  }
+  if (record.created) {
+    if ((await dependents(trx, record, workspaceId)) > 0) {
+      return {
+        conflict: 'It was created by the run but has links, labels or values added since; left as it is.',
+      };
+    }
+    await sql`DELETE FROM ${table} WHERE ${where}`.execute(trx);
+    return 'removed';
+  }
+  const values = Object.entries(record.before ?? {}).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
+  if (TIMESTAMPED.has(record.table)) values.push(sql`updated_at = ${now()}`);
+  await sql`UPDATE ${table} SET ${sql.join(values)} WHERE ${where}`.execute(trx);
+  return 'restored';
+}
+
+/**
+ * Undoes a completed run: every record it changed goes back to its values from before the run, records it
+ * created are removed, last row first. A record that changed again since is listed as a conflict and left
+ * as it is. One transaction, under the workspace's import lock.
+ */
+export async function undoImport(
+  db: Db,
+  workspace: Workspace,
+  id: string,
+  opts: { lockTimeoutMs?: number } = {},
+): Promise<UndoReport> {
+  const run = await findRun(db, workspace.id, id);
+  if (!run) throw new AppError('not_found', `No import run "${id}" in ${workspace.slug}.`);
+  if (run.status === 'undone')
+    throw new AppError('invalid_state', `Run ${run.public_id} was already undone.`);
+  if (run.dry_run === 1)
+    throw new AppError('invalid_state', `Run ${run.public_id} was a dry run: it changed nothing.`);
+  if (run.status !== 'completed') {
+    throw new AppError(
+      'invalid_state',
+      `Run ${run.public_id} is ${run.status}; only a completed run can be undone.`,
+    );
+  }
+  const lock = { workspaceId: workspace.id, runId: run.id, timeoutMs: opts.lockTimeoutMs ?? 600_000 };
+  return withWorkspaceLock(db, lock, () =>
+    inTransaction(db, async (trx) => {
+      const report: UndoReport = {
+        id: run.public_id,
+        status: 'undone',
+        restored: 0,
+        removed: 0,
+        conflicts: [],
+        undoneAt: now(),
+      };
+      let before: number | undefined;
+      for (;;) {
+        let page = trx
+          .selectFrom('import_rows')
+          .select(['row_no', 'line', 'undo_data'])
+          .where('run_id', '=', run.id)
+          .where('undo_data', 'is not', null);
+        if (before !== undefined) page = page.where('row_no', '<', before);
+        const rows = await page.orderBy('row_no', 'desc').limit(PAGE).execute();
+        for (const row of rows) {
+          const records = JSON.parse(row.undo_data!) as UndoRecord[];
+          for (const record of records.reverse()) {
+            const result = await undoRecord(trx, record, workspace.id);
+            if (result === 'restored') report.restored += 1;
+            else if (result === 'removed') report.removed += 1;
+            else if (result !== 'gone') {
+              report.conflicts.push({
+                line: row.line,
+                table: record.table,
+                key: record.key,
+                message: result.conflict,
+              });
+            }
+          }
+        }
+        if (rows.length < PAGE) break;
+        before = rows[rows.length - 1]!.row_no;
+      }
+      report.conflicts.reverse();
+      await updateRun(trx, run.id, {
+        status: 'undone',
+        undone_at: report.undoneAt,
+        undo_report: JSON.stringify(report),
+      });
+      return report;
+    }),
+  );
+}

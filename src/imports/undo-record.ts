@@ -1,0 +1,32 @@
+/** Tables an import changes, and so tables undo puts back. */
+export type UndoTable =
+  'customers' | 'contacts' | 'users' | 'customer_contacts' | 'contact_labels' | 'contact_field_values';
+
+/**
+ * One record an import row created or changed, in database terms: how to find it again (`key`, natural keys
+ * that survive the run: ref, email_ci, customer_id…), its columns before and after the row. Written with the
+ * change, in the same transaction; undo compares `after` with what the record holds now.
+ */
+export interface UndoRecord {
+  table: UndoTable;
+  key: Record<string, string | number>;
+  /** The row created the record: undo removes it. */
+  created?: true;
+  before?: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+/** The before/after of the columns that differ; undefined when nothing does. */
+export function changedColumns(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(after)) {
+    if (value === undefined || value === before[column]) continue;
+    b[column] = before[column] ?? null;
+    a[column] = value;
+  }
+  return Object.keys(a).length > 0 ? { before: b, after: a } : undefined;
+}

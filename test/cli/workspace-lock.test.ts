@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roster } from '../support/cli.js';
+import { buildWorld, writeCsv } from '../support/factories.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/roster');
+
+function customersFile(prefix: string, rows: number, name: string): string {
+  const lines = ['ref,name'];
+  for (let i = 0; i < rows; i++) lines.push(`${prefix}${i},${name}`);
+  return writeCsv(`${lines.join('\n')}\n`);
+}
+
+describe('imports into one workspace', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await buildWorld(t.conn.db, 'acme');
+    await buildWorld(t.conn.db, 'other');
+  });
+  afterAll(() => t.cleanup());
+
+  it('wait for each other, while an import into another workspace runs side by side', async () => {
+    const slow = spawn(
+      process.execPath,
+      [BIN, 'import', 'customers', customersFile('S', 20_000, 'Slow'), '-w', 'acme', '--batch-size', '50'],
+      {
+        env: { ...process.env, ...t.env },
+        stdio: 'ignore',
+      },
+    );
+    const slowExit = new Promise<number | null>((resolve) => slow.on('exit', resolve));
+    for (let i = 0; i < 2000; i++) {
+      const run = await t.conn.db
+        .selectFrom('import_runs')
+        .select('phase')
+        .where('file_name', 'like', '%')
+        .where('kind', '=', 'customers')
+        .executeTakeFirst();
+      if (run?.phase === 'applying') break;
+      await sleep(10);
+    }
+    const impatient = { ...t.env, ROSTER_LOCK_TIMEOUT_MS: '200' };
+    const [same, other] = await Promise.all([
+      roster(['import', 'customers', customersFile('A', 10, 'Same'), '-w', 'acme'], impatient),
+      roster(['import', 'customers', customersFile('B', 10, 'Other'), '-w', 'other'], impatient),
+    ]);
+    expect(await slowExit).toBe(0);
+    expect(same.status).toBe(1);
+    expect(same.stderr).toContain('Another import is writing to this workspace');
+    expect(other.stderr).toBe('');
+    expect(other.status).toBe(0);
+  });
+
+  it('apply one after the other, so every recorded before-value is what the other run left', async () => {
+    const [a, b] = await Promise.all(
+      ['First', 'Second'].map((name) =>
+        roster(
+          ['import', 'customers', customersFile('Q', 3000, name), '-w', 'acme', '--batch-size', '100'],
+          t.env,
+        ),
+      ),
+    );
+    expect([a!.status, b!.status]).toEqual([0, 0]);
+    const rows = await t.conn.db
+      .selectFrom('import_rows')
+      .innerJoin('import_runs', 'import_runs.id', 'import_rows.run_id')
+      .select(['import_runs.public_id as run', 'import_rows.changes'])
+      .where('import_rows.status', 'in', ['created', 'updated'])
+      .where('import_rows.customer_key', 'like', 'Q%')
+      .execute();
+    const byRun = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const name = (JSON.parse(r.changes!) as { name: [string | null, string] }).name;
+      byRun.set(r.run, (byRun.get(r.run) ?? new Set()).add(`${name[0]}→${name[1]}`));
+    }
+    // One run created all 3000 ("null→X"), the other updated all of them from X: nothing interleaved.
+    const effects = [...byRun.values()].map((s) => [...s]).sort();
+    expect(effects).toHaveLength(2);
+    expect(effects.every((e) => e.length === 1)).toBe(true);
+    const created = effects.map((e) => e[0]!).find((e) => e.startsWith('null→'));
+    const updated = effects.map((e) => e[0]!).find((e) => e !== created);
+    expect(created).toBeDefined();
+    expect(updated!.split('→')[0]).toBe(created!.split('→')[1]);
+    const final = await t.conn.db
+      .selectFrom('customers')
+      .select('name')
+      .where('ref', 'like', 'Q%')
+      .distinct()
+      .execute();
+    expect(final.map((f) => f.name)).toEqual([updated!.split('→')[1]]);
+  });
+});
