@@ -1,6 +1,5 @@
 import { scrypt, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
-import { argon2id, hash as argon2Hash, verify as argon2Verify } from 'argon2';
 import bcrypt from 'bcryptjs';
 
 /** The shortest password a user may be given, in characters (code points). */
@@ -10,7 +9,15 @@ export const MIN_PASSWORD_LENGTH = 6;
  * argon2id with RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes). Written out rather than
  * taken from the library's defaults, so that an upgrade cannot weaken it unnoticed.
  */
-const ARGON2 = { type: argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 } as const;
+const ARGON2 = { memoryCost: 65_536, timeCost: 3, parallelism: 4 } as const;
+
+/**
+ * argon2 is a native module, loaded when first needed: should its binary not work on some machine (its
+ * prebuilt linux-x64 binary crashes on this project's machines; `npm install` compiles it), only commands that
+ * hash or check a password are affected.
+ */
+let argon2: Promise<typeof import('argon2')> | undefined;
+const loadArgon2 = () => (argon2 ??= import('argon2'));
 
 /** How many hashes run at once: one per core, leaving libuv's thread pool a thread for file reads. */
 const SLOTS = Math.max(1, Math.min(os.availableParallelism(), threadPoolSize() - 1));
@@ -47,7 +54,10 @@ export function passwordLength(password: string): number {
 
 /** Hashes a password with argon2id (salted, slow on purpose), off the main thread. */
 export function hashPassword(password: string): Promise<string> {
-  return inSlot(() => argon2Hash(password, ARGON2));
+  return inSlot(async () => {
+    const { hash, argon2id } = await loadArgon2();
+    return hash(password, { ...ARGON2, type: argon2id });
+  });
 }
 
 export type HashFormat = 'argon2' | 'bcrypt' | 'scrypt';
@@ -140,7 +150,7 @@ export async function verifyPassword(hash: string | null, password: string): Pro
   if ('problem' in check) return false;
   switch (check.format) {
     case 'argon2':
-      return inSlot(() => argon2Verify(hash, password));
+      return inSlot(async () => (await loadArgon2()).verify(hash, password));
     case 'bcrypt':
       return bcrypt.compare(password, hash);
     case 'scrypt':

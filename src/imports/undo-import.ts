@@ -59,6 +59,33 @@ async function dependents(trx: Db, record: UndoRecord, workspaceId: number): Pro
   return Number(rows[0]?.n ?? 0);
 }
 
+/** Puts back a record the run removed (a label of a contact, a field value). */
+async function reinsert(
+  trx: Db,
+  record: UndoRecord,
+  workspaceId: number,
+): Promise<'restored' | { conflict: string }> {
+  const columns: RawBuilder<unknown>[] = [];
+  const values: RawBuilder<unknown>[] = [];
+  for (const [column, value] of Object.entries({ ...record.key, ...record.before })) {
+    if (column === 'email_ci') {
+      const { rows } = await sql<{
+        id: number;
+      }>`SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND email_ci = ${value}`.execute(trx);
+      if (!rows[0]) return { conflict: 'Its contact was deleted after the run.' };
+      columns.push(sql.ref('contact_id'));
+      values.push(sql`${rows[0].id}`);
+    } else {
+      columns.push(sql.ref(column));
+      values.push(sql`${value}`);
+    }
+  }
+  await sql`INSERT INTO ${sql.table(record.table)} (${sql.join(columns)}) VALUES (${sql.join(values)})`.execute(
+    trx,
+  );
+  return 'restored';
+}
+
 /** Puts one record back; returns what happened. */
 async function undoRecord(
   trx: Db,
@@ -73,10 +100,16 @@ async function undoRecord(
     trx,
   );
   const current = rows[0];
+  if (record.deleted)
+    return current
+      ? { conflict: 'It was added again after the run; left as it is.' }
+      : reinsert(trx, record, workspaceId);
   if (!current) return record.created ? 'gone' : { conflict: 'It was deleted after the run.' };
   const changed = columns.filter((c) => current[c] !== record.after[c]);
   if (changed.length > 0) {
-    const what = changed.map((c) => `${c} is now ${JSON.stringify(current[c])}`).join(', ');
+    // A hash is never shown, not even in a conflict.
+    const shown = (c: string) => (c === 'password_hash' ? '(changed)' : JSON.stringify(current[c]));
+    const what = changed.map((c) => `${c} is now ${shown(c)}`).join(', ');
     return { conflict: `It changed after the run (${what}); left as it is.` };
   }
   if (record.created) {

@@ -12,6 +12,8 @@ export interface UndoRecord {
   key: Record<string, string | number>;
   /** The row created the record: undo removes it. */
   created?: true;
+  /** The row removed the record (a label, a field value): undo puts it back from `before`. */
+  deleted?: true;
   before?: Record<string, unknown>;
   after: Record<string, unknown>;
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { undoImport } from '../../src/imports/undo-import.js';
+import { addLabel } from '../../src/domain/labels.js';
+import { addField } from '../../src/domain/fields.js';
 import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -112,5 +114,84 @@ describe('undo', () => {
     expect(undo.removed).toBe(0);
     expect(undo.conflicts[0]?.message).toContain('has links');
     expect(await customers()).toContain('CUST100 New One -');
+  });
+
+  /** Contacts with their names, customers, labels and field values, as one sorted list of lines. */
+  async function contactsSnapshot(): Promise<string[]> {
+    const db = t.conn.db;
+    const contacts = await db
+      .selectFrom('contacts')
+      .select(['id', 'email', 'first_name', 'last_name'])
+      .execute();
+    const links = await db
+      .selectFrom('customer_contacts as l')
+      .innerJoin('customers as c', 'c.id', 'l.customer_id')
+      .select(['l.contact_id', 'c.ref'])
+      .execute();
+    const labels = await db
+      .selectFrom('contact_labels as cl')
+      .innerJoin('labels as l', 'l.id', 'cl.label_id')
+      .select(['cl.contact_id', 'l.name'])
+      .execute();
+    const values = await db
+      .selectFrom('contact_field_values as v')
+      .innerJoin('custom_fields as f', 'f.id', 'v.field_id')
+      .select(['v.contact_id', 'f.variable', 'v.value'])
+      .execute();
+    return contacts
+      .map((c) =>
+        [
+          c.email,
+          c.first_name,
+          c.last_name,
+          links
+            .filter((l) => l.contact_id === c.id)
+            .map((l) => l.ref)
+            .sort()
+            .join('+'),
+          labels
+            .filter((l) => l.contact_id === c.id)
+            .map((l) => l.name)
+            .sort()
+            .join('+'),
+          values
+            .filter((v) => v.contact_id === c.id)
+            .map((v) => `${v.variable}=${v.value}`)
+            .sort()
+            .join('+'),
+        ].join(' '),
+      )
+      .sort();
+  }
+
+  it('puts contacts back: created ones removed, names, links, labels and field values restored', async () => {
+    await addLabel(t.conn.db, ws.id, 'VIP', 'vip');
+    await addLabel(t.conn.db, ws.id, 'Gold', 'gold');
+    await addField(t.conn.db, ws.id, { variable: 'tier', type: 'number' }, []);
+    await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      'email,labels,tier\njohn.doe@example.com,VIP,1\njane.smith@example.com,Gold,2\n',
+    );
+    const before = await contactsSnapshot();
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      [
+        'email,first_name,company_id,labels,tier',
+        'new@example.com,Nina,CUST001,VIP:Gold,7',
+        'new@example.com,Nina,CUST002,VIP:Gold,7',
+        'John.Doe@example.com,Johnny,CUST004,Gold,3',
+        'jane.smith@example.com,,,,',
+      ].join('\n'),
+      { labels: 'replace', blank: 'clear', batchSize: 2 },
+    );
+    expect(report.counts).toMatchObject({ created: 1, updated: 3 });
+    expect(await contactsSnapshot()).not.toEqual(before);
+    const undo = await undoImport(t.conn.db, ws, report.id);
+    expect(undo.conflicts).toEqual([]);
+    expect(await contactsSnapshot()).toEqual(before);
   });
 });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { UndoRecord } from '../undo-record.js';
 import type { Db } from '../../db/dialect.js';
 import { byCodePoint } from '../../domain/text.js';
 import { pendingBatch, pendingRows, type RunContext } from '../run-context.js';
@@ -84,7 +85,9 @@ export interface BatchExtras {
   rowLabels: Map<number, string[]>;
   /** Each contact's labels (by email_ci) as they stand before the next row of the batch. */
   labelsBefore: Map<string, Set<string>>;
-  values: Map<number, { variable: string; value: string; current: string | null }[]>;
+  values: Map<number, { variable: string; field_id: number; value: string; current: string | null }[]>;
+  /** Label ids by name, for the undo records. */
+  labelIds: Map<string, number>;
 }
 
 /**
@@ -99,21 +102,31 @@ export async function loadBatchExtras(
 ): Promise<BatchExtras> {
   const ws = ctx.workspaceId;
   const batch = pendingBatch(ctx, from, to);
-  const named = await sql<{ row_no: number; name: string }>`SELECT il.row_no, lb.name
+  const named = await sql<{ row_no: number; name: string; id: number }>`SELECT il.row_no, lb.name, lb.id
     FROM import_row_labels il JOIN labels lb ON lb.id = il.label_id
     WHERE il.run_id = ${ctx.runId} AND il.row_no BETWEEN ${from} AND ${to}`.execute(db);
   // Driven by the batch's contacts (target_key is email_ci), so each batch reads only their own rows.
   const targets = sql`(SELECT DISTINCT target_key FROM import_rows WHERE ${batch} AND labels_sig IS NOT NULL) t`;
-  const before = await sql<{ email_ci: string; name: string }>`SELECT c.email_ci, lb.name FROM ${targets}
+  const before = await sql<{
+    email_ci: string;
+    name: string;
+    id: number;
+  }>`SELECT c.email_ci, lb.name, lb.id FROM ${targets}
       JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = t.target_key
       JOIN contact_labels cl ON cl.contact_id = c.id JOIN labels lb ON lb.id = cl.label_id
-    UNION SELECT e.email_ci, lb.name FROM ${targets}
+    UNION SELECT e.email_ci, lb.name, lb.id FROM ${targets}
       JOIN import_rows e ON e.run_id = ${ctx.runId} AND e.target_key = t.target_key AND e.row_no < ${from}
       JOIN import_row_labels il ON il.run_id = e.run_id AND il.row_no = e.row_no
       JOIN labels lb ON lb.id = il.label_id
       WHERE e.status IN ('created', 'updated')`.execute(db);
-  const values = await sql<{ row_no: number; variable: string; value: string; current: string | null }>`
-    SELECT v.row_no, f.variable, v.value, cv.value AS current
+  const values = await sql<{
+    row_no: number;
+    variable: string;
+    field_id: number;
+    value: string;
+    current: string | null;
+  }>`
+    SELECT v.row_no, f.variable, v.field_id, v.value, cv.value AS current
     FROM import_row_values v JOIN import_rows r ON r.run_id = v.run_id AND r.row_no = v.row_no
     JOIN custom_fields f ON f.id = v.field_id
     LEFT JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
@@ -122,8 +135,14 @@ export async function loadBatchExtras(
     db,
   );
 
-  const extras: BatchExtras = { rowLabels: new Map(), labelsBefore: new Map(), values: new Map() };
+  const extras: BatchExtras = {
+    rowLabels: new Map(),
+    labelsBefore: new Map(),
+    values: new Map(),
+    labelIds: new Map(),
+  };
   for (const r of named.rows) push(extras.rowLabels, r.row_no, r.name);
+  for (const r of [...named.rows, ...before.rows]) extras.labelIds.set(r.name, r.id);
   for (const r of before.rows) {
     const set = extras.labelsBefore.get(r.email_ci) ?? new Set<string>();
     extras.labelsBefore.set(r.email_ci, set.add(r.name));
@@ -141,13 +160,16 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /**
  * Notes a row's label and field changes: `labels: [before, after]` as sorted name lists, `<variable>: [old,
  * new]`. Rows must come in file order: the contact's labels after this row are what the next row sees.
+ * Returns the undo records of those changes (a label added or removed, a value set, changed or cleared).
  */
 export function noteExtraChanges(
   changes: Record<string, Change>,
   row: { row_no: number; email_ci: string; labels_sig: string | null },
   extras: BatchExtras,
   replace: boolean,
-): void {
+): UndoRecord[] {
+  const undo: UndoRecord[] = [];
+  const email_ci = row.email_ci;
   if (row.labels_sig !== null) {
     const before = extras.labelsBefore.get(row.email_ci) ?? new Set<string>();
     const named = extras.rowLabels.get(row.row_no) ?? [];
@@ -155,11 +177,36 @@ export function noteExtraChanges(
     if (after.size !== before.size || [...after].some((l) => !before.has(l))) {
       changes.labels = [[...before].sort(byCodePoint), [...after].sort(byCodePoint)];
     }
+    for (const name of after) {
+      if (before.has(name)) continue;
+      const key = { email_ci, label_id: extras.labelIds.get(name)! };
+      undo.push({ table: 'contact_labels', key, created: true, after: {} });
+    }
+    for (const name of before) {
+      if (after.has(name)) continue;
+      const key = { email_ci, label_id: extras.labelIds.get(name)! };
+      undo.push({ table: 'contact_labels', key, deleted: true, after: {} });
+    }
     extras.labelsBefore.set(row.email_ci, after);
   }
   for (const v of extras.values.get(row.row_no) ?? []) {
-    noteChange(changes, v.variable, v.current, v.value === '' ? null : v.value);
+    const value = v.value === '' ? null : v.value;
+    noteChange(changes, v.variable, v.current, value);
+    if (value === v.current) continue;
+    const key = { email_ci, field_id: v.field_id };
+    if (v.current === null)
+      undo.push({ table: 'contact_field_values', key, created: true, after: { value } });
+    else if (value === null)
+      undo.push({
+        table: 'contact_field_values',
+        key,
+        deleted: true,
+        before: { value: v.current },
+        after: {},
+      });
+    else undo.push({ table: 'contact_field_values', key, before: { value: v.current }, after: { value } });
   }
+  return undo;
 }
 
 /** Applies the labels and field values of a batch's created and updated rows, set-based. */

@@ -9,6 +9,7 @@ import { resolveLabels } from '../stages/resolve-labels.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
 import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-extras.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+import { changedColumns, type UndoRecord } from '../undo-record.js';
 import type { ImportOptions } from '../types.js';
 import {
   applyExtras,
@@ -81,9 +82,33 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
     if (created) changes.email = [null, r.email];
     if (r.first_name !== null) noteChange(changes, 'first_name', r.cur_first_name, r.first_name || null);
     if (r.last_name !== null) noteChange(changes, 'last_name', r.cur_last_name, r.last_name || null);
-    if (r.customer_id !== null && r.link_id === null) changes.company_id = [null, r.customer_key];
-    noteExtraChanges(changes, r, extras, ctx.options.labels === 'replace');
-    return outcome(r.row_no, created, changes);
+    const linked = r.customer_id !== null && r.link_id === null;
+    if (linked) changes.company_id = [null, r.customer_key];
+    const extraUndo = noteExtraChanges(changes, r, extras, ctx.options.labels === 'replace');
+    const key = { email_ci: r.email_ci };
+    const after = {
+      first_name: r.first_name === null ? undefined : r.first_name || null,
+      last_name: r.last_name === null ? undefined : r.last_name || null,
+    };
+    const contact: UndoRecord | undefined = created
+      ? { table: 'contacts', key, created: true, after }
+      : mapDefined(
+          changedColumns({ first_name: r.cur_first_name, last_name: r.cur_last_name }, after),
+          (c) => ({
+            table: 'contacts' as const,
+            key,
+            ...c,
+          }),
+        );
+    const link: UndoRecord | undefined = linked
+      ? {
+          table: 'customer_contacts',
+          key: { customer_id: r.customer_id!, ...key },
+          created: true,
+          after: { position_id: null, is_primary: 0 },
+        }
+      : undefined;
+    return outcome(r.row_no, created, changes, [contact, link, ...extraUndo]);
   });
   await writeOutcomes(db, ctx, outcomes);
   if (ctx.options.dryRun) return;
@@ -96,15 +121,17 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
       FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
   }
   if (outcomes.some((o) => o.status === 'updated')) {
+    // Joined by id, which the batch drives: a join on email_ci let SQLite walk every contact of the workspace.
     await sql`UPDATE contacts SET
       first_name = CASE WHEN a.first_name IS NULL THEN contacts.first_name ELSE NULLIF(a.first_name, '') END,
       last_name = CASE WHEN a.last_name IS NULL THEN contacts.last_name ELSE NULLIF(a.last_name, '') END,
       updated_at = ${at}
-    FROM (SELECT email_ci, max(first_name) AS first_name, max(last_name) AS last_name FROM import_rows
-      WHERE ${batch} AND status = 'updated'
-        AND (first_name IS NOT NULL OR last_name IS NOT NULL OR labels_sig IS NOT NULL OR values_sig IS NOT NULL)
-      GROUP BY email_ci) a
-    WHERE contacts.workspace_id = ${ws} AND contacts.email_ci = a.email_ci`.execute(db);
+    FROM (SELECT c.id, max(r.first_name) AS first_name, max(r.last_name) AS last_name
+      FROM import_rows r JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
+      WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'updated'
+        AND (r.first_name IS NOT NULL OR r.last_name IS NOT NULL OR r.labels_sig IS NOT NULL OR r.values_sig IS NOT NULL)
+      GROUP BY c.id) a
+    WHERE contacts.id = a.id`.execute(db);
   }
   await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
     SELECT CAST(${ws} AS INTEGER), r.customer_id, c.id, 0, ${at}, ${at}
@@ -187,3 +214,7 @@ export const contactsKind: ImportKind = {
   plan,
   applyBatch,
 };
+
+function mapDefined<T, U>(value: T | undefined, fn: (v: T) => U): U | undefined {
+  return value === undefined ? undefined : fn(value);
+}
