@@ -9,7 +9,7 @@ import type { Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
 import { KINDS } from './kinds/index.js';
 import type { RunContext } from './run-context.js';
-import { findRun, insertRun, updateRun, type ImportRun } from './run-repository.js';
+import { findRun, insertRun, requireRun, updateRun, type ImportRun } from './run-repository.js';
 import { decodeFile, type FileInfo } from './stages/decode.js';
 import { parseCsv } from './stages/parse.js';
 import { FileRejectedError } from './stages/rejection.js';
@@ -85,8 +85,7 @@ export async function resumeImport(
   id: string,
   opts: { onProgress?: Progress; lockTimeoutMs?: number } = {},
 ): Promise<ImportReport> {
-  const run = await findRun(db, workspace.id, id);
-  if (!run) throw new AppError('not_found', `No import run "${id}" in ${workspace.slug}.`);
+  const run = await requireRun(db, workspace, id);
   if (run.status !== 'interrupted') {
     throw new AppError(
       'invalid_state',

@@ -1,10 +1,28 @@
 import os from 'node:os';
 import type { Db } from '../db/dialect.js';
+import { AppError } from '../errors.js';
 import { processAlive } from '../db/workspace-lock.js';
 import type { ImportRunTable, RunStatus } from '../db/schema.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export type ImportRun = Selectable<ImportRunTable>;
+
+/** Finds a run by its public id (or a prefix of it), or fails with `not_found` and where to look. */
+export async function requireRun(
+  db: Db,
+  workspace: { id: number; slug: string },
+  id: string,
+): Promise<ImportRun> {
+  const run = await findRun(db, workspace.id, id);
+  if (!run) {
+    throw new AppError(
+      'not_found',
+      `No import run "${id}" in ${workspace.slug}.`,
+      'List them with `roster imports list`.',
+    );
+  }
+  return run;
+}
 
 /** Records a new run and returns its internal key. */
 export async function insertRun(db: Db, run: Insertable<ImportRunTable>): Promise<number> {

@@ -5,7 +5,7 @@ import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
 import type { Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
-import { findRun, updateRun } from './run-repository.js';
+import { requireRun, updateRun } from './run-repository.js';
 import type { UndoRecord, UndoTable } from './undo-record.js';
 
 /** A record undo left as it is, because it changed again after the run. */
@@ -138,8 +138,7 @@ export async function undoImport(
   id: string,
   opts: { lockTimeoutMs?: number } = {},
 ): Promise<UndoReport> {
-  const run = await findRun(db, workspace.id, id);
-  if (!run) throw new AppError('not_found', `No import run "${id}" in ${workspace.slug}.`);
+  const run = await requireRun(db, workspace, id);
   if (run.status === 'undone')
     throw new AppError('invalid_state', `Run ${run.public_id} was already undone.`);
   if (run.dry_run === 1)

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { AppError } from '../../errors.js';
 import { KINDS } from '../../imports/kinds/index.js';
-import { findRun, listRuns } from '../../imports/run-repository.js';
+import { listRuns, requireRun } from '../../imports/run-repository.js';
 import { buildReport, listRowOutcomes } from '../../imports/stages/report.js';
 import type { RowStatus } from '../../db/schema.js';
 import type { ImportCounts, KindName } from '../../imports/types.js';
@@ -45,13 +44,7 @@ export function registerImportsCommand(program: Command): void {
       .option('--json', 'print JSON'),
   ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const run = await findRun(db, ws.id, id);
-      if (!run)
-        throw new AppError(
-          'not_found',
-          `No import run "${id}" in ${ws.slug}.`,
-          'List them with `roster imports list`.',
-        );
+      const run = await requireRun(db, ws, id);
       const report = await buildReport(db, run, ws.slug);
       process.stdout.write(
         opts.json
@@ -72,13 +65,7 @@ export function registerImportsCommand(program: Command): void {
       .option('--json', 'print JSON'),
   ).action((id: string, opts: { workspace?: string; status?: RowStatus; limit: string; json?: boolean }) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const run = await findRun(db, ws.id, id);
-      if (!run)
-        throw new AppError(
-          'not_found',
-          `No import run "${id}" in ${ws.slug}.`,
-          'List them with `roster imports list`.',
-        );
+      const run = await requireRun(db, ws, id);
       const rows = await listRowOutcomes(db, run.id, {
         status: opts.status,
         limit: Number(opts.limit) || 100,
