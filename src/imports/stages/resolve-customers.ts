@@ -23,10 +23,13 @@ export async function resolveCustomers(db: Db, ctx: RunContext, column: string):
   const exactMatches = sql`FROM customers c WHERE c.workspace_id = ${ws} AND ${exact} = import_rows.customer_key`;
   const foldedMatches = sql`FROM customers c WHERE c.workspace_id = ${ws} AND ${folded} = import_rows.customer_key_ci`;
 
-  await sql`UPDATE import_rows SET status = 'unmatched', reason = 'customer_ambiguous', column_name = ${column},
-      message = ${`Several customers have the ${key} "`} || customer_key || '".',
-      hint = 'Name the customer by a unique key instead: --customer-key ref or --customer-key erp_id.'
-    WHERE ${open} AND (SELECT count(*) ${exactMatches}) > 1`.execute(db);
+  // Only names can be shared by two customers; refs and erp_ids are unique.
+  if (key === 'name') {
+    await sql`UPDATE import_rows SET status = 'unmatched', reason = 'customer_ambiguous', column_name = ${column},
+        message = ${`Several customers have the ${key} "`} || customer_key || '".',
+        hint = 'Name the customer by a unique key instead: --customer-key ref or --customer-key erp_id.'
+      WHERE ${open} AND (SELECT count(*) ${exactMatches}) > 1`.execute(db);
+  }
 
   await sql`UPDATE import_rows SET customer_id = (SELECT min(c.id) ${exactMatches})
     WHERE ${open}`.execute(db);

@@ -110,7 +110,7 @@ export async function settleSameTargetRows(db: Db, ctx: RunContext, rules: SameT
   const repeated = await sql<{ one: number }>`SELECT 1 AS one FROM import_rows WHERE ${pendingRows(ctx)}
     GROUP BY target_key HAVING count(*) > 1 LIMIT 1`.execute(db);
   if (repeated.rows.length === 0) {
-    await sql`UPDATE import_rows SET is_first = 1 WHERE ${pendingRows(ctx)}`.execute(db);
+    // Rows are staged with is_first = 1, which holds when every target is named once.
     await rules.afterFirstRows?.(db, ctx);
     return;
   }

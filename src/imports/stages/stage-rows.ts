@@ -44,7 +44,8 @@ function toStagedRow(
     column_name: problem?.column ?? null,
     message: problem?.message ?? null,
     hint: problem?.hint ?? null,
-    is_first: 0,
+    // Every row is its target's first until settleSameTargetRows finds a target named twice.
+    is_first: 1,
     customer_key: v.customer_key ?? null,
     customer_key_ci: fold(v.customer_key),
     email: v.email ?? null,
