@@ -35,6 +35,10 @@ export function distinct(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>)
  */
 export async function analyzeStaging(db: Db): Promise<void> {
   if (dialectOf(db) === 'postgres') {
-    await sql`ANALYZE import_rows, import_row_labels, import_row_values`.execute(db);
+    // The tables the plan joins with are analyzed too: a previous large import may have doubled them since
+    // autovacuum last looked, and stale counts turn the per-batch joins into sequential scans.
+    await sql`ANALYZE import_rows, import_row_labels, import_row_values, contacts, customers, customer_contacts, users`.execute(
+      db,
+    );
   }
 }
