@@ -1,17 +1,16 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { roster } from '../support/cli.js';
-import { buildWorld, writeCsv } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { writeCsv } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
 import type { ImportReport } from '../../src/imports/types.js';
+import { useWorldPerFile } from '../support/world.js';
 
 describe('the roster CLI', () => {
   let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await buildWorld(t.conn.db, 'acme');
+  useWorldPerFile(['acme'], (db) => {
+    t = db;
   });
-  afterAll(() => t.cleanup());
   const run = (...args: string[]) => roster(args, t.env);
 
   it('creates workspaces and positions, and refuses a duplicate with exit status 1', async () => {

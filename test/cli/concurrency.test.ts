@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { roster } from '../support/cli.js';
-import { buildWorld, writeCsv } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { writeCsv } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerFile } from '../support/world.js';
 
 function contactsFile(prefix: string, rows: number): string {
   const lines = ['email,first_name,last_name,company_id'];
@@ -11,11 +12,9 @@ function contactsFile(prefix: string, rows: number): string {
 
 describe('two processes writing to one database', () => {
   let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await buildWorld(t.conn.db, 'acme');
+  useWorldPerFile(['acme'], (db) => {
+    t = db;
   });
-  afterAll(() => t.cleanup());
 
   it('lets two CLI imports write at the same time, each applied whole', async () => {
     const rows = 4000;

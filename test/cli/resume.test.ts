@@ -1,22 +1,21 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/imports/types.js';
 import { roster } from '../support/cli.js';
-import { buildWorld, writeCsv } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { writeCsv } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerFile } from '../support/world.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/roster');
 const ROWS = 20_000;
 
 describe('a run killed half-way', () => {
   let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await buildWorld(t.conn.db, 'acme');
+  useWorldPerFile(['acme'], (db) => {
+    t = db;
   });
-  afterAll(() => t.cleanup());
 
   it('is interrupted after kill -9 and resumes to exactly what an uninterrupted run gives', async () => {
     const lines = ['ref,name,erp_id'];

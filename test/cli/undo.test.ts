@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/imports/types.js';
 import { roster } from '../support/cli.js';
-import { buildWorld, writeCsv } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { writeCsv } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerFile } from '../support/world.js';
 
 describe('roster imports undo', () => {
   let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await buildWorld(t.conn.db, 'acme');
+  useWorldPerFile(['acme'], (db) => {
+    t = db;
   });
-  afterAll(() => t.cleanup());
   const run = (...args: string[]) => roster(args, t.env);
 
   it('exits 0 when all is restored, 3 with conflicts, 1 when undone twice', async () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withWorkspaceLock } from '../../src/db/workspace-lock.js';
 import { roster } from '../support/cli.js';
-import { buildWorld, writeCsv } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { writeCsv } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerFile } from '../support/world.js';
 
 function customersFile(prefix: string, rows: number, name: string): string {
   const lines = ['ref,name'];
@@ -12,12 +13,9 @@ function customersFile(prefix: string, rows: number, name: string): string {
 
 describe('imports into one workspace', () => {
   let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await buildWorld(t.conn.db, 'acme');
-    await buildWorld(t.conn.db, 'other');
+  useWorldPerFile(['acme', 'other'], (db) => {
+    t = db;
   });
-  afterAll(() => t.cleanup());
 
   it('wait for each other, while an import into another workspace runs side by side', async () => {
     // This test process holds acme's lock, exactly as a running import would.

@@ -1,17 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
-import { buildWorld, importCsv } from '../support/factories.js';
+import { importCsv } from '../support/factories.js';
 import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerTest } from '../support/world.js';
 
 describe('customers and contacts imports', () => {
   let t: TestDatabase;
   let ws: Workspace;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
+  useWorldPerTest((db, world) => {
+    t = db;
+    ws = world;
   });
-  afterEach(() => t.cleanup());
 
   const customer = (ref: string) =>
     t.conn.db

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
-import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { importCsv, personsSnapshot, positionOf } from '../support/factories.js';
 import { expectCountsAddUp } from '../support/assertions.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerTest } from '../support/world.js';
 
 const HEADER = 'customer_ref,email_address,position_name\n';
 const GOOD_ROW = 'CUST001,john.doe@example.com,CEO\n';
@@ -10,11 +11,10 @@ const GOOD_ROW = 'CUST001,john.doe@example.com,CEO\n';
 describe('the file: encodings, delimiters, headers, rejections', () => {
   let t: TestDatabase;
   let ws: Workspace;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
+  useWorldPerTest((db, world) => {
+    t = db;
+    ws = world;
   });
-  afterEach(() => t.cleanup());
 
   const rejections: [string, string | Buffer, string, Record<string, unknown>][] = [
     [

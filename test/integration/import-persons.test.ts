@@ -1,18 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { addCustomer } from '../../src/domain/customers.js';
-import { buildWorld, importCsv, linkPerson, personsSnapshot, positionOf } from '../support/factories.js';
+import { importCsv, linkPerson, personsSnapshot, positionOf } from '../support/factories.js';
 import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerTest } from '../support/world.js';
 
 describe('imports that set positions and primary flags', () => {
   let t: TestDatabase;
   let ws: Workspace;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
+  useWorldPerTest((db, world) => {
+    t = db;
+    ws = world;
   });
-  afterEach(() => t.cleanup());
 
   it('reports each unmatched reference with its reason and a did-you-mean hint', async () => {
     const report = await importCsv(

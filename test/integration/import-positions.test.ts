@@ -1,22 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
-import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { importCsv, personsSnapshot, positionOf } from '../support/factories.js';
 import { findRun } from '../../src/imports/run-repository.js';
 import { listRowOutcomes } from '../../src/imports/stages/report.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerTest } from '../support/world.js';
 
 const SAMPLE = fs.readFileSync(path.join(import.meta.dirname, '../../examples/positions.csv'));
 
 describe('positions import', () => {
   let t: TestDatabase;
   let ws: Workspace;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
+  useWorldPerTest((db, world) => {
+    t = db;
+    ws = world;
   });
-  afterEach(() => t.cleanup());
 
   it('imports the sample file with a header_normalized warning and the right counts', async () => {
     const report = await importCsv(t.conn.db, ws, 'positions', SAMPLE);

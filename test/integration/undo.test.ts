@@ -1,19 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { undoImport } from '../../src/imports/undo-import.js';
 import { addLabel } from '../../src/domain/labels.js';
 import { addField } from '../../src/domain/fields.js';
-import { buildWorld, importCsv, personsSnapshot, positionOf } from '../support/factories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { type TestDatabase } from '../support/test-db.js';
+import { useWorldPerTest } from '../support/world.js';
 
 describe('undo', () => {
   let t: TestDatabase;
   let ws: Workspace;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
+  useWorldPerTest((db, world) => {
+    t = db;
+    ws = world;
   });
-  afterEach(() => t.cleanup());
 
   const customers = async () =>
     (await t.conn.db.selectFrom('customers').select(['ref', 'name', 'erp_id']).orderBy('ref').execute()).map(
