@@ -11,6 +11,8 @@ const schema = z.object({
   workspace: z.string().min(1).optional(),
   busyTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
   lockTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
+  maxUploadBytes: z.coerce.number().int().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -21,7 +23,9 @@ export const ENVIRONMENT_HELP = `Environment:
   ROSTER_DATA_DIR         folder of the embedded database (default: ./data)
   ROSTER_WORKSPACE        workspace slug used when --workspace is not given
   ROSTER_BUSY_TIMEOUT_MS  how long a write waits for another one on SQLite (default: 60000)
-  ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)`;
+  ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)
+  ROSTER_MAX_UPLOAD_BYTES largest file \`roster serve\` accepts (default: 1073741824, 1 GiB)
+  ROSTER_LOG_LEVEL        the server's log level: fatal|error|warn|info|debug|trace|silent (default: info)`;
 
 /** Reads and validates the configuration once; every problem is listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,6 +35,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspace: env.ROSTER_WORKSPACE || undefined,
     busyTimeoutMs: env.ROSTER_BUSY_TIMEOUT_MS || 60_000,
     lockTimeoutMs: env.ROSTER_LOCK_TIMEOUT_MS || 600_000,
+    maxUploadBytes: env.ROSTER_MAX_UPLOAD_BYTES || 1024 ** 3,
+    logLevel: env.ROSTER_LOG_LEVEL || 'info',
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

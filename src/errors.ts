@@ -7,6 +7,12 @@ export type AppErrorCode =
   | 'workspace_required'
   | 'database_busy'
   | 'invalid_state'
+  | 'preview_outdated'
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'in_use'
+  | 'too_many_requests'
   | 'internal';
 
 export class AppError extends Error {

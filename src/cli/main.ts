@@ -6,6 +6,8 @@ import { registerEntityCommands } from './commands/entities.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerImportsCommand } from './commands/imports.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerTokensCommands } from './commands/tokens.js';
 import { registerUsersCommands } from './commands/users.js';
 
 const program = new Command('roster')
@@ -23,6 +25,8 @@ registerImportsCommand(program);
 registerExportCommand(program);
 registerEntityCommands(program);
 registerUsersCommands(program);
+registerTokensCommands(program);
+registerServeCommands(program);
 registerDemoCommand(program);
 
 /** Every failure ends here: one message (and a hint) on stderr, exit status 1. */

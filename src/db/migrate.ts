@@ -5,6 +5,7 @@ import { initialMigration } from './migrations/001-initial.js';
 import { usersImportMigration } from './migrations/002-users-import.js';
 import { contactExtrasMigration } from './migrations/003-contact-labels-fields.js';
 import { undoResumeMigration } from './migrations/004-undo-resume.js';
+import { httpApiMigration } from './migrations/005-http-api.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -12,6 +13,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '002-users-import': usersImportMigration(dialect),
     '003-contact-labels-fields': contactExtrasMigration(dialect),
     '004-undo-resume': undoResumeMigration(dialect),
+    '005-http-api': httpApiMigration(dialect),
   };
 }
 

@@ -8,6 +8,8 @@ export interface WorkspaceTable {
   slug: string;
   name: string;
   created_at: string;
+  /** Bumped by every change to the workspace's data (imports, undo, edits): what a reviewed dry run saw. */
+  data_version: Generated<number>;
 }
 
 export interface CustomerTable {
@@ -98,7 +100,9 @@ export interface UserTable {
   updated_at: string;
 }
 
-export type RunStatus = 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
+export type RunStatus =
+  | 'queued'
+  | 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
 
 export interface ImportRunTable {
   /** Internal key (what import_rows refer to: a short integer keeps their indexes small). */
@@ -132,6 +136,14 @@ export interface ImportRunTable {
   finished_at: string | null;
   undone_at: string | null;
   undo_report: string | null;
+  /** The workspace's data version when the run planned. */
+  data_version: number | null;
+  /** An apply of a dry run: the data version the dry run saw; the run fails if the data has moved since. */
+  expected_data_version: number | null;
+  /** A dry run that was applied: the public id of the run that applied it. */
+  applied_run_id: string | null;
+  /** A run that applies a dry run: the dry run's public id. */
+  source_run_id: string | null;
 }
 
 export type RowStatus =
@@ -213,6 +225,37 @@ export interface ImportRowValueTable {
   value: string;
 }
 
+export interface ApiTokenTable {
+  id: Generated<number>;
+  workspace_id: number;
+  name: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  /** The token's first characters, to tell tokens apart in a list. */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the session cookie's value. */
+  id_hash: string;
+  workspace_id: number;
+  user_id: number;
+  /** Sent back in X-CSRF-Token by every state-changing request made with the cookie. */
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SignInFailureTable {
+  id: Generated<number>;
+  /** `account:<workspace id>:<email folded>` or `address:<ip>`. */
+  scope: string;
+  at: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   customers: CustomerTable;
@@ -229,4 +272,7 @@ export interface Database {
   import_row_labels: ImportRowLabelTable;
   import_row_values: ImportRowValueTable;
   workspace_locks: WorkspaceLockTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
+  sign_in_failures: SignInFailureTable;
 }

@@ -65,3 +65,25 @@ export async function findWorkspace(db: Db, slug: string | undefined): Promise<W
     'Pass --workspace SLUG or set ROSTER_WORKSPACE.',
   );
 }
+
+/**
+ * Records that a workspace's data changed (call inside the changing transaction). A dry run remembers the
+ * version it saw; applying it is refused once the version has moved.
+ */
+export async function touchWorkspace(db: Db, workspaceId: number): Promise<void> {
+  await db
+    .updateTable('workspaces')
+    .set((eb) => ({ data_version: eb('data_version', '+', 1) }))
+    .where('id', '=', workspaceId)
+    .execute();
+}
+
+/** The workspace's current data version (see touchWorkspace). */
+export async function dataVersion(db: Db, workspaceId: number): Promise<number> {
+  const row = await db
+    .selectFrom('workspaces')
+    .select('data_version')
+    .where('id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  return Number(row.data_version);
+}

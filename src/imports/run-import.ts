@@ -5,7 +5,7 @@ import { analyzeStaging, type Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
 import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
-import type { Workspace } from '../domain/workspaces.js';
+import { dataVersion, touchWorkspace, type Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
 import { KINDS } from './kinds/index.js';
 import type { RunContext } from './run-context.js';
@@ -31,32 +31,50 @@ export interface ImportRequest {
   lockTimeoutMs?: number;
 }
 
+/** How a run is carried out: progress callbacks, the lock timeout, and a signal that stops it at a batch. */
+export interface ExecuteOptions {
+  onProgress?: Progress;
+  lockTimeoutMs?: number;
+  /** When aborted, the run stops after its current batch and is left `interrupted`, ready to resume. */
+  signal?: AbortSignal;
+}
+
+/** A new run to record: queued (the API's background imports) or running at once (the CLI). */
+export interface NewRun {
+  workspace: Workspace;
+  kind: KindName;
+  filePath: string;
+  fileName?: string;
+  fileBytes?: number;
+  actor: string;
+  options: ImportOptions;
+  status: 'queued' | 'running';
+  /** A run applying a reviewed dry run: the dry run's id and the data version it saw. */
+  source?: { runId: string; dataVersion: number | null };
+}
+
 const DEFAULT_LOCK_TIMEOUT_MS = 600_000;
 
 type Progress = (progress: ImportProgress) => void;
 
-/**
- * The import pipeline: decode → parse → check headers → check rows (staged in the database) → resolve
- * references and settle same-target rows (plan) → apply in batches, one transaction each → report.
- * Nothing is applied before the whole file has been read, so a rejected file changes nothing.
- */
-export async function runImport(db: Db, request: ImportRequest): Promise<ImportReport> {
+/** Records a run that has not started; returns its public id. */
+export async function createRun(db: Db, run: NewRun): Promise<string> {
   const publicId = randomUUID();
   await insertRun(db, {
     public_id: publicId,
-    workspace_id: request.workspace.id,
-    kind: request.kind,
-    status: 'running',
+    workspace_id: run.workspace.id,
+    kind: run.kind,
+    status: run.status,
     phase: 'staging',
-    dry_run: request.options.dryRun ? 1 : 0,
-    actor: request.actor,
-    file_name: request.fileName ?? path.basename(request.filePath),
-    file_path: path.resolve(request.filePath),
-    file_bytes: 0,
+    dry_run: run.options.dryRun ? 1 : 0,
+    actor: run.actor,
+    file_name: run.fileName ?? path.basename(run.filePath),
+    file_path: path.resolve(run.filePath),
+    file_bytes: run.fileBytes ?? 0,
     file_sha256: '',
-    encoding: request.options.encoding ?? 'utf-8',
+    encoding: run.options.encoding ?? 'utf-8',
     bom: 0,
-    options: JSON.stringify(request.options),
+    options: JSON.stringify(run.options),
     header: null,
     warnings: '[]',
     counts: null,
@@ -64,15 +82,27 @@ export async function runImport(db: Db, request: ImportRequest): Promise<ImportR
     error: null,
     rows_total: 0,
     rows_done: 0,
-    pid: process.pid,
-    host: os.hostname(),
+    pid: run.status === 'running' ? process.pid : null,
+    host: run.status === 'running' ? os.hostname() : null,
     started_at: now(),
     finished_at: null,
     undone_at: null,
     undo_report: null,
+    source_run_id: run.source?.runId ?? null,
+    expected_data_version: run.source?.dataVersion ?? null,
   });
+  return publicId;
+}
+
+/**
+ * The import pipeline: decode → parse → check headers → check rows (staged in the database) → resolve
+ * references and settle same-target rows (plan) → apply in batches, one transaction each → report.
+ * Nothing is applied before the whole file has been read, so a rejected file changes nothing.
+ */
+export async function runImport(db: Db, request: ImportRequest): Promise<ImportReport> {
+  const publicId = await createRun(db, { ...request, status: 'running' });
   const run = await findRun(db, request.workspace.id, publicId);
-  return executeRun(db, request.workspace, run!, request.onProgress ?? (() => {}), request.lockTimeoutMs);
+  return executeRun(db, request.workspace, run!, request);
 }
 
 /**
@@ -83,7 +113,7 @@ export async function resumeImport(
   db: Db,
   workspace: Workspace,
   id: string,
-  opts: { onProgress?: Progress; lockTimeoutMs?: number } = {},
+  opts: ExecuteOptions = {},
 ): Promise<ImportReport> {
   const run = await requireRun(db, workspace, id);
   if (run.status !== 'interrupted') {
@@ -92,23 +122,52 @@ export async function resumeImport(
       `Run ${run.public_id} is ${run.status}; only an interrupted run can be resumed.`,
     );
   }
-  await updateRun(db, run.id, { status: 'running', pid: process.pid, host: os.hostname(), error: null });
-  return executeRun(
-    db,
-    workspace,
-    { ...run, status: 'running' },
-    opts.onProgress ?? (() => {}),
-    opts.lockTimeoutMs,
-  );
+  return startRun(db, workspace, run, opts);
+}
+
+/**
+ * Carries out a queued run, or resumes an interrupted one (what background workers do). A run that is
+ * already running elsewhere or finished is left alone and its report returned.
+ */
+export async function executeQueuedRun(
+  db: Db,
+  workspace: Workspace,
+  id: string,
+  opts: ExecuteOptions = {},
+): Promise<ImportReport> {
+  const run = await requireRun(db, workspace, id);
+  if (run.status !== 'queued' && run.status !== 'interrupted') return buildReport(db, run, workspace.slug);
+  return startRun(db, workspace, run, opts);
+}
+
+/** Claims a queued or interrupted run for this process (only one claimer wins) and executes it. */
+async function startRun(
+  db: Db,
+  workspace: Workspace,
+  run: ImportRun,
+  opts: ExecuteOptions,
+): Promise<ImportReport> {
+  const claimed = await db
+    .updateTable('import_runs')
+    .set({ status: 'running', pid: process.pid, host: os.hostname(), error: null })
+    .where('id', '=', run.id)
+    .where('status', '=', run.status)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) {
+    throw new AppError('invalid_state', `Run ${run.public_id} was taken up by another process.`);
+  }
+  return executeRun(db, workspace, { ...run, status: 'running' }, opts);
 }
 
 async function executeRun(
   db: Db,
   workspace: Workspace,
   run: ImportRun,
-  progress: Progress,
-  lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
+  opts: ExecuteOptions,
 ): Promise<ImportReport> {
+  const progress = opts.onProgress ?? (() => {});
+  const lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const signal = opts.signal;
   const options = JSON.parse(run.options) as ImportOptions;
   const ctx: RunContext = { runId: run.id, workspaceId: workspace.id, kind: run.kind as KindName, options };
   const kind = KINDS[ctx.kind];
@@ -135,17 +194,26 @@ async function executeRun(
       });
       phase = 'planning';
     }
+    if (signal?.aborted) throw new RunInterrupted();
     const apply = async () => {
       const total = await rowsTotal(db, run.id);
       if (phase === 'planning') {
         progress({ phase: 'planning', rowsDone: 0, rowsTotal: total });
         await analyzeStaging(db);
         await inTransaction(db, async (trx) => {
+          const version = await dataVersion(trx, workspace.id);
+          if (run.expected_data_version !== null && run.expected_data_version !== version) {
+            throw new AppError(
+              'preview_outdated',
+              `The data changed after the dry run ${run.source_run_id ?? ''} was made; nothing was applied.`,
+              'Make a new dry run of the file, review it, and apply that one.',
+            );
+          }
           await kind.plan(trx, ctx);
-          await updateRun(trx, run.id, { phase: 'applying' });
+          await updateRun(trx, run.id, { phase: 'applying', data_version: version });
         });
       }
-      await applyBatches(db, ctx, total, progress);
+      await applyBatches(db, ctx, total, progress, signal);
       await finish(db, run.id);
       progress({ phase: 'done', rowsDone: total, rowsTotal: total });
     };
@@ -159,6 +227,11 @@ async function executeRun(
         apply,
       );
   } catch (err) {
+    if (err instanceof RunInterrupted) {
+      await updateRun(db, run.id, { status: 'interrupted' });
+      const stopped = await findRun(db, workspace.id, run.public_id);
+      return buildReport(db, stopped!, workspace.slug);
+    }
     if (!(err instanceof FileRejectedError)) {
       await updateRun(db, run.id, {
         status: 'failed',
@@ -182,6 +255,13 @@ async function executeRun(
   }
   const done = await findRun(db, workspace.id, run.public_id);
   return buildReport(db, done!, workspace.slug);
+}
+
+/** Thrown between batches when the run was asked to stop; the run is left `interrupted`. */
+class RunInterrupted extends Error {
+  constructor() {
+    super('The import was stopped; it resumes from its last committed batch.');
+  }
 }
 
 function fileColumns(info: FileInfo) {
@@ -211,7 +291,13 @@ async function rowsTotal(db: Db, runId: number): Promise<number> {
 }
 
 /** Applies the staged rows batch by batch after the last committed one; a batch and its progress commit together. */
-async function applyBatches(db: Db, ctx: RunContext, total: number, progress: Progress): Promise<void> {
+async function applyBatches(
+  db: Db,
+  ctx: RunContext,
+  total: number,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const kind = KINDS[ctx.kind];
   const size = ctx.options.batchSize;
   const run = await db
@@ -220,9 +306,11 @@ async function applyBatches(db: Db, ctx: RunContext, total: number, progress: Pr
     .where('id', '=', ctx.runId)
     .executeTakeFirstOrThrow();
   for (let from = run.rows_done + 1; from <= total; from += size) {
+    if (signal?.aborted) throw new RunInterrupted();
     const to = Math.min(total, from + size - 1);
     await inTransaction(db, async (trx) => {
       await kind.applyBatch(trx, ctx, from, to);
+      if (!ctx.options.dryRun) await touchWorkspace(trx, ctx.workspaceId);
       await updateRun(trx, ctx.runId, { rows_done: to });
     });
     progress({ phase: 'applying', rowsDone: to, rowsTotal: total });

@@ -93,5 +93,5 @@ export async function markInterruptedRuns(db: Db): Promise<number> {
 }
 
 export function isFinal(status: RunStatus): boolean {
-  return status !== 'running';
+  return status !== 'running' && status !== 'queued' && status !== 'interrupted';
 }

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
+import { touchWorkspace } from '../domain/workspaces.js';
 import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
 import type { Workspace } from '../domain/workspaces.js';
@@ -189,6 +190,7 @@ export async function undoImport(
         before = rows[rows.length - 1]!.row_no;
       }
       report.conflicts.reverse();
+      await touchWorkspace(trx, workspace.id);
       await updateRun(trx, run.id, {
         status: 'undone',
         undone_at: report.undoneAt,

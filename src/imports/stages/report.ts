@@ -116,7 +116,11 @@ export interface RowOutcomeEntry {
   line: number;
   status: RowStatus;
   reason?: string;
+  column?: string;
   message?: string;
+  hint?: string;
+  /** The row's cells by column, as written (passwords are never kept); with `header` only. */
+  values?: Record<string, string>;
   changes?: Record<string, [unknown, unknown]>;
 }
 
@@ -124,22 +128,35 @@ export interface RowOutcomeEntry {
 export async function listRowOutcomes(
   db: Db,
   runId: number,
-  opts: { status?: RowStatus; after?: number; limit?: number } = {},
+  opts: { status?: RowStatus; after?: number; limit?: number; header?: string[] } = {},
 ): Promise<RowOutcomeEntry[]> {
   let query = db
     .selectFrom('import_rows')
-    .select(['line', 'status', 'reason', 'message', 'changes'])
+    .select(['line', 'status', 'reason', 'column_name', 'message', 'hint', 'changes', 'cells'])
     .where('run_id', '=', runId)
     .where('line', '>', opts.after ?? 0)
     .orderBy('line')
     .limit(opts.limit ?? 100);
   if (opts.status) query = query.where('status', '=', opts.status);
   const rows = await query.execute();
+  const header = opts.header;
   return rows.map((r) => ({
     line: r.line,
     status: r.status,
     ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.column_name && header ? { column: r.column_name } : {}),
     ...(r.message ? { message: r.message } : {}),
+    ...(r.hint && header ? { hint: r.hint } : {}),
+    ...(header ? { values: valuesOf(header, r.cells) } : {}),
     ...(r.changes ? { changes: JSON.parse(r.changes) as Record<string, [unknown, unknown]> } : {}),
   }));
+}
+
+function valuesOf(header: string[], cellsJson: string): Record<string, string> {
+  const cells = JSON.parse(cellsJson) as string[];
+  const values: Record<string, string> = {};
+  header.forEach((column, i) => {
+    if (!column.startsWith('_')) values[column] = (cells[i] ?? '').trim();
+  });
+  return values;
 }

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openDatabase } from '../../db/connection.js';
+import { AppError } from '../../errors.js';
+import { jobQueueFor, startServer } from '../../server/serve.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new AppError('usage', '--port takes 0 to 65535.');
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** `roster serve` (HTTP API, web UI, background imports) and `roster worker` (imports only, PostgreSQL). */
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API and the web UI; imports run in the background')
+    .option('--port <port>', 'TCP port (0: any free port)', port, 3000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { port: number; host: string }) => {
+      const config = loadConfig();
+      const server = await startServer(config, opts);
+      // The first line says where to connect (tests and scripts read it); logs are JSON lines after it.
+      process.stdout.write(`Roster listening on ${server.url}\n`);
+      const signal = await stopSignal();
+      server.app.log.info({ signal }, 'stopping: the running import stops after its batch');
+      await server.close();
+    });
+
+  program
+    .command('worker')
+    .description('run imports queued by `roster serve` processes (PostgreSQL only: they share the queue)')
+    .action(async () => {
+      const config = loadConfig();
+      if (!config.databaseUrl) {
+        throw new AppError(
+          'usage',
+          'The embedded database runs imports inside `roster serve`.',
+          'Set DATABASE_URL to a PostgreSQL server to run separate workers.',
+        );
+      }
+      const conn = await openDatabase(config);
+      const jobs = jobQueueFor(conn, config);
+      await jobs.start();
+      process.stdout.write('Roster worker waiting for imports\n');
+      await stopSignal();
+      await jobs.stop();
+      await conn.close();
+    });
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Db } from '../db/dialect.js';
+import { findRun } from '../imports/run-repository.js';
+import { executeQueuedRun } from '../imports/run-import.js';
+import { markInterruptedRuns } from '../imports/run-repository.js';
+import type { ImportJob } from './queue.js';
+
+/** Where uploaded files wait for their run (inside the data folder; shared storage when workers are many). */
+export function uploadDir(config: Config): string {
+  return path.join(config.dataDir, 'uploads');
+}
+
+/**
+ * Carries out one import job: runs a queued run, or resumes an interrupted one. Afterwards the upload is
+ * deleted unless the run is a completed dry run (kept so it can be applied), so passwords in a users file
+ * do not outlive their run.
+ */
+export async function handleImportJob(
+  db: Db,
+  config: Config,
+  job: ImportJob,
+  signal: AbortSignal,
+): Promise<void> {
+  const workspace = await db
+    .selectFrom('workspaces')
+    .select(['id', 'slug', 'name'])
+    .where('id', '=', job.workspaceId)
+    .executeTakeFirst();
+  if (!workspace) return;
+  try {
+    await executeQueuedRun(db, workspace, job.runId, { signal, lockTimeoutMs: config.lockTimeoutMs });
+  } catch {
+    // The run records its own failure (status failed, error); nothing is left for the queue to retry.
+  } finally {
+    const run = await findRun(db, workspace.id, job.runId);
+    if (run) removeUploadWhenDone(config, run);
+  }
+}
+
+/** Deletes a run's uploaded file once nothing needs it any more (never a file outside the upload folder). */
+export function removeUploadWhenDone(
+  config: Config,
+  run: { status: string; dry_run: number; file_path: string | null },
+): void {
+  if (!run.file_path || path.dirname(run.file_path) !== uploadDir(config)) return;
+  const keep =
+    run.status === 'queued' ||
+    run.status === 'running' ||
+    run.status === 'interrupted' ||
+    (run.status === 'completed' && run.dry_run === 1);
+  if (!keep) fs.rmSync(run.file_path, { force: true });
+}
+
+/** The runs a starting server must take up again: queued ones, and ones whose process died. */
+export async function runsToResume(db: Db): Promise<ImportJob[]> {
+  await markInterruptedRuns(db);
+  const rows = await db
+    .selectFrom('import_runs')
+    .select(['workspace_id', 'public_id'])
+    .where('status', 'in', ['queued', 'interrupted'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ workspaceId: r.workspace_id, runId: r.public_id }));
+}
+
+/** How long the file of a completed dry run is kept for applying it (a users file, with passwords: 1 hour). */
+export const DRY_RUN_FILE_TTL_MS = 24 * 60 * 60_000;
+export const USERS_DRY_RUN_FILE_TTL_MS = 60 * 60_000;
+
+/** Deletes the kept files of dry runs that were never applied in time, and files no run refers to. */
+export async function sweepUploads(db: Db, config: Config): Promise<void> {
+  const dir = uploadDir(config);
+  if (!fs.existsSync(dir)) return;
+  const rows = await db
+    .selectFrom('import_runs')
+    .select(['file_path', 'kind', 'status', 'dry_run', 'finished_at'])
+    .where('file_path', 'like', `${dir}%`)
+    .execute();
+  const byPath = new Map(rows.map((r) => [r.file_path!, r]));
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    const run = byPath.get(file);
+    const age = Date.now() - fs.statSync(file).mtimeMs;
+    if (!run) {
+      // An upload whose run was never recorded (the request failed half-way): gone after an hour.
+      if (age > 60 * 60_000) fs.rmSync(file, { force: true });
+      continue;
+    }
+    const ttl = run.kind === 'users' ? USERS_DRY_RUN_FILE_TTL_MS : DRY_RUN_FILE_TTL_MS;
+    const finished = run.finished_at ? Date.now() - Date.parse(run.finished_at) : 0;
+    if (run.status === 'completed' && run.dry_run === 1 && finished > ttl) fs.rmSync(file, { force: true });
+    else removeUploadWhenDone(config, run);
+  }
+}

@@ -1,0 +1,63 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { findSession } from '../domain/sessions.js';
+import { findTokenOwner } from '../domain/tokens.js';
+import { AppError } from '../errors.js';
+
+export const SESSION_COOKIE = 'roster_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every /api route but the public ones needs a workspace API token (`Authorization: Bearer …`) or a
+ * signed-in user's session cookie. A state-changing request made with the cookie must also carry the
+ * session's CSRF token in X-CSRF-Token (a bearer token cannot be sent by another site, so it needs none).
+ */
+export function registerAuth(app: FastifyInstance): void {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/') || req.routeOptions.config?.public) return;
+    req.auth = await authenticate(app, req);
+  });
+}
+
+async function authenticate(app: FastifyInstance, req: FastifyRequest) {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const owner = match ? await findTokenOwner(app.db, match[1]!) : null;
+    if (!owner) {
+      throw new AppError(
+        'unauthorized',
+        'The API token is unknown or revoked.',
+        'Create one with `roster tokens create --workspace SLUG`.',
+      );
+    }
+    return { workspace: owner.workspace, via: 'token' as const, actor: `token:${owner.name}` };
+  }
+  const cookie = req.cookies[SESSION_COOKIE];
+  const session = cookie ? await findSession(app.db, cookie) : null;
+  if (!session) {
+    throw new AppError(
+      'unauthorized',
+      'Sign in first, or send an API token.',
+      'POST /api/session with email and password, or send `Authorization: Bearer <token>`.',
+    );
+  }
+  if (!SAFE_METHODS.has(req.method) && !sameSecret(req.headers[CSRF_HEADER], session.csrfToken)) {
+    throw new AppError(
+      'forbidden',
+      'This request changes data but carries no valid CSRF token.',
+      `Send the csrfToken of GET /api/session in the ${CSRF_HEADER} header.`,
+    );
+  }
+  return { workspace: session.workspace, via: 'session' as const, actor: session.user.email, user: session.user };
+}
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

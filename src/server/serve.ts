@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { openDatabase, type Connection } from '../db/connection.js';
+import { pruneSessions } from '../domain/sessions.js';
+import { BossQueue } from '../jobs/boss-queue.js';
+import { sweepUploads } from '../jobs/handle-import.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { ThreadQueue } from '../jobs/thread-queue.js';
+import { buildApp } from './app.js';
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  /** Stops taking requests, lets the running import reach the end of its batch, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** The job queue for the configured database: pg-boss on PostgreSQL, a worker thread on SQLite. */
+export function jobQueueFor(conn: Connection, config: Config, work = true): JobQueue {
+  return conn.dialect === 'postgres' ? new BossQueue(conn.db, config, { work }) : new ThreadQueue(conn.db, config);
+}
+
+/** `roster serve`: the HTTP API (and web UI) with background imports; resumes interrupted runs on start. */
+export async function startServer(
+  config: Config,
+  listen: { port: number; host: string },
+  logger?: boolean | object,
+): Promise<RunningServer> {
+  const conn = await openDatabase(config);
+  const jobs = jobQueueFor(conn, config);
+  const app = await buildApp({ db: conn.db, config, jobs, logger });
+  await jobs.start();
+  const maintenance = setInterval(() => {
+    void Promise.all([pruneSessions(conn.db), sweepUploads(conn.db, config)]).catch((err: unknown) =>
+      app.log.warn({ err }, 'maintenance failed'),
+    );
+  }, 60 * 60_000);
+  maintenance.unref();
+  await Promise.all([pruneSessions(conn.db), sweepUploads(conn.db, config)]);
+  const url = await app.listen({ port: listen.port, host: listen.host });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(maintenance);
+        await app.close();
+        await jobs.stop();
+        await conn.close();
+      })()),
+  };
+}
