@@ -1,7 +1,7 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-/** Integration and CLI tests run twice: once on SQLite, once on a throwaway PostgreSQL 15 cluster. */
-const databaseTests = ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'];
+/** Integration, CLI and server tests run twice: once on SQLite, once on a throwaway PostgreSQL 15 cluster. */
+const databaseTests = ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/server/**/*.test.ts'];
 
 const postgres: TestProjectInlineConfiguration = {
   extends: true,

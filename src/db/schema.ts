@@ -100,9 +100,7 @@ export interface UserTable {
   updated_at: string;
 }
 
-export type RunStatus =
-  | 'queued'
-  | 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';
 
 export interface ImportRunTable {
   /** Internal key (what import_rows refer to: a short integer keeps their indexes small). */

@@ -133,7 +133,10 @@ async function refuseWhenLimited(db: Db, scopes: { account: string; address: str
   for (const r of rows) {
     const limit = r.scope === scopes.account ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
     if (Number(r.n) >= limit) {
-      const retryAfter = Math.max(1, Math.ceil((Date.parse(String(r.first)) + FAILURE_WINDOW_MS - Date.now()) / 1000));
+      const retryAfter = Math.max(
+        1,
+        Math.ceil((Date.parse(String(r.first)) + FAILURE_WINDOW_MS - Date.now()) / 1000),
+      );
       throw new RateLimited(retryAfter);
     }
   }

@@ -10,7 +10,10 @@ import type { FromWorker, ToWorker } from './thread-worker.js';
 /** The embedded database's queue: jobs go to one worker thread, in order. */
 export class ThreadQueue implements JobQueue {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (r: UndoReport) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: UndoReport) => void; reject: (e: Error) => void }
+  >();
   private nextRequest = 1;
   private stopped: Promise<void> | undefined;
 

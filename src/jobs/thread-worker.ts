@@ -17,7 +17,12 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; job: ImportJob }
-  | { type: 'undone'; requestId: number; report?: unknown; error?: { code?: string; message: string; hint?: string } }
+  | {
+      type: 'undone';
+      requestId: number;
+      report?: unknown;
+      error?: { code?: string; message: string; hint?: string };
+    }
   | { type: 'stopped' };
 
 const port = parentPort!;

@@ -52,7 +52,12 @@ async function authenticate(app: FastifyInstance, req: FastifyRequest) {
       `Send the csrfToken of GET /api/session in the ${CSRF_HEADER} header.`,
     );
   }
-  return { workspace: session.workspace, via: 'session' as const, actor: session.user.email, user: session.user };
+  return {
+    workspace: session.workspace,
+    via: 'session' as const,
+    actor: session.user.email,
+    user: session.user,
+  };
 }
 
 function sameSecret(given: string | string[] | undefined, expected: string): boolean {

@@ -17,7 +17,9 @@ export interface RunningServer {
 
 /** The job queue for the configured database: pg-boss on PostgreSQL, a worker thread on SQLite. */
 export function jobQueueFor(conn: Connection, config: Config, work = true): JobQueue {
-  return conn.dialect === 'postgres' ? new BossQueue(conn.db, config, { work }) : new ThreadQueue(conn.db, config);
+  return conn.dialect === 'postgres'
+    ? new BossQueue(conn.db, config, { work })
+    : new ThreadQueue(conn.db, config);
 }
 
 /** `roster serve`: the HTTP API (and web UI) with background imports; resumes interrupted runs on start. */

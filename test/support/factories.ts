@@ -63,6 +63,7 @@ export async function linkPerson(
   let contact = await db
     .selectFrom('contacts')
     .select('id')
+    .where('workspace_id', '=', workspaceId)
     .where('email_ci', '=', foldCase(email))
     .executeTakeFirst();
   if (!contact) {

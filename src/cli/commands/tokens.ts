@@ -21,19 +21,19 @@ export function registerTokensCommands(program: Command): void {
       );
     });
   });
-  withWs(tokens.command('list').description('list tokens (never the tokens themselves)').option('--json')).action(
-    async (opts: { workspace?: string; json?: boolean }) => {
-      await withWorkspace(opts.workspace, async ({ db }, ws) => {
-        printList(await listTokens(db, ws.id), opts.json, 'No tokens.');
-      });
-    },
-  );
-  withWs(tokens.command('revoke <id>').description('revoke a token by id or prefix; it stops working at once')).action(
-    async (id: string, opts: { workspace?: string }) => {
-      await withWorkspace(opts.workspace, async ({ db }, ws) => {
-        const t = await revokeToken(db, ws, id);
-        process.stdout.write(`Token ${t.id} "${t.name}" revoked.\n`);
-      });
-    },
-  );
+  withWs(
+    tokens.command('list').description('list tokens (never the tokens themselves)').option('--json'),
+  ).action(async (opts: { workspace?: string; json?: boolean }) => {
+    await withWorkspace(opts.workspace, async ({ db }, ws) => {
+      printList(await listTokens(db, ws.id), opts.json, 'No tokens.');
+    });
+  });
+  withWs(
+    tokens.command('revoke <id>').description('revoke a token by id or prefix; it stops working at once'),
+  ).action(async (id: string, opts: { workspace?: string }) => {
+    await withWorkspace(opts.workspace, async ({ db }, ws) => {
+      const t = await revokeToken(db, ws, id);
+      process.stdout.write(`Token ${t.id} "${t.name}" revoked.\n`);
+    });
+  });
 }

@@ -40,7 +40,11 @@ export function httpApiMigration(dialect: DialectName) {
         .addColumn('scope', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('sign_in_failures_scope').on('sign_in_failures').columns(['scope', 'at']).execute();
+      await db.schema
+        .createIndex('sign_in_failures_scope')
+        .on('sign_in_failures')
+        .columns(['scope', 'at'])
+        .execute();
       // Bumped by every change to a workspace's data: a reviewed dry run applies only if it has not moved.
       await db.schema
         .alterTable('workspaces')
@@ -52,11 +56,7 @@ export function httpApiMigration(dialect: DialectName) {
       // A dry run applied later: the run that applied it, and on that run, the dry run it came from.
       await db.schema.alterTable('import_runs').addColumn('applied_run_id', 'text').execute();
       await db.schema.alterTable('import_runs').addColumn('source_run_id', 'text').execute();
-      await db.schema
-        .createIndex('import_runs_status')
-        .on('import_runs')
-        .columns(['status'])
-        .execute();
+      await db.schema.createIndex('import_runs_status').on('import_runs').columns(['status']).execute();
     },
   };
 }

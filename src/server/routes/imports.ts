@@ -261,7 +261,12 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
           offset: z.coerce.number().int().min(0).default(0),
         }),
         response: {
-          200: z.object({ items: z.array(RunSummary), total: z.number(), limit: z.number(), offset: z.number() }),
+          200: z.object({
+            items: z.array(RunSummary),
+            total: z.number(),
+            limit: z.number(),
+            offset: z.number(),
+          }),
           401: ErrorBody,
         },
       },
@@ -352,7 +357,8 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['imports'],
-        summary: 'Every unmatched and invalid row with its columns plus _line and _error, to fix and re-import',
+        summary:
+          'Every unmatched and invalid row with its columns plus _line and _error, to fix and re-import',
         params: IdParams,
         produces: ['text/csv'],
       },
@@ -404,7 +410,10 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       const { workspace } = authOf(req);
       const run = await runOf(app.db, workspace, req.params.id);
       const report = await app.jobs.undo(workspace.id, run.public_id);
-      req.log.info({ run: run.public_id, restored: report.restored, removed: report.removed }, 'import undone');
+      req.log.info(
+        { run: run.public_id, restored: report.restored, removed: report.removed },
+        'import undone',
+      );
       return report;
     },
   );
@@ -418,12 +427,18 @@ async function applyDryRun(
 ): Promise<string> {
   if (dry.dry_run !== 1) throw new AppError('invalid_state', `Import ${dry.public_id} is not a dry run.`);
   if (dry.status !== 'completed') {
-    throw new AppError('invalid_state', `Dry run ${dry.public_id} is ${dry.status}; only a completed one applies.`);
+    throw new AppError(
+      'invalid_state',
+      `Dry run ${dry.public_id} is ${dry.status}; only a completed one applies.`,
+    );
   }
   if (dry.applied_run_id) {
     const applied = await findRun(app.db, auth.workspace.id, dry.applied_run_id);
     if (applied && applied.status !== 'failed') {
-      throw new AppError('invalid_state', `Dry run ${dry.public_id} was applied already, by ${applied.public_id}.`);
+      throw new AppError(
+        'invalid_state',
+        `Dry run ${dry.public_id} was applied already, by ${applied.public_id}.`,
+      );
     }
   }
   const outdated = () =>
@@ -456,7 +471,9 @@ async function applyDryRun(
     .set({ applied_run_id: id })
     .where('id', '=', dry.id)
     .where((eb) =>
-      dry.applied_run_id === null ? eb('applied_run_id', 'is', null) : eb('applied_run_id', '=', dry.applied_run_id),
+      dry.applied_run_id === null
+        ? eb('applied_run_id', 'is', null)
+        : eb('applied_run_id', '=', dry.applied_run_id),
     )
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) {
@@ -493,7 +510,10 @@ async function receiveUpload(
       }
       if (part.fieldname !== 'file' || file) {
         part.file.resume();
-        throw new AppError('invalid_request', `Unexpected file part "${part.fieldname}"; send one part named file.`);
+        throw new AppError(
+          'invalid_request',
+          `Unexpected file part "${part.fieldname}"; send one part named file.`,
+        );
       }
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       // Owner-only: a users file holds passwords until its run is over.
