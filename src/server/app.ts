@@ -22,6 +22,7 @@ import { kindRoutes } from './routes/kinds.js';
 import { metaRoutes } from './routes/meta.js';
 import { sessionRoutes } from './routes/session.js';
 import { entityRoutes } from './routes/entities/index.js';
+import { webRoutes } from './web.js';
 
 export interface AppDeps {
   db: Db;
@@ -90,5 +91,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(kindRoutes);
   await app.register(importRoutes);
   await app.register(entityRoutes);
+  await app.register(webRoutes);
   return app;
 }

@@ -122,7 +122,7 @@ export class Api {
     const form = new FormData();
     form.set('kind', kind);
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('file', new Blob([content]), name);
+    form.set('file', new Blob([content as BlobPart]), name);
     return this.post('/api/imports', form);
   }
 
