@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { foldCase } from '../domain/text.js';
 import type { DialectName, Db } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 
@@ -29,6 +30,10 @@ function openSqlite(config: Config): Connection {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
+  // What dialect.foldedSql calls: the same case folding as the `*_ci` columns, which lower() is not.
+  database.function('fold_case', { deterministic: true }, (v: unknown) =>
+    typeof v === 'string' ? foldCase(v) : v,
+  );
   const db: Db = new Kysely({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -42,3 +42,18 @@ export async function analyzeStaging(db: Db): Promise<void> {
     );
   }
 }
+
+/** Code-point order on both databases: SQLite's default BINARY collation is, PostgreSQL's "C" is. */
+export function codePointOrder(db: Db, expr: RawBuilder<unknown>): RawBuilder<unknown> {
+  return dialectOf(db) === 'postgres' ? sql`${expr} COLLATE "C"` : expr;
+}
+
+/**
+ * `expr` case-folded in SQL, for searching columns that have no `*_ci` twin (people's names). SQLite's
+ * lower() folds ASCII only, so SQLite calls foldCase itself (`fold_case`, registered by openDatabase);
+ * PostgreSQL's lower() folds as the database's locale does (all of Unicode under a UTF-8 locale, ASCII
+ * under "C").
+ */
+export function foldedSql(db: Db, expr: RawBuilder<unknown>): RawBuilder<string> {
+  return dialectOf(db) === 'postgres' ? sql<string>`lower(${expr})` : sql<string>`fold_case(${expr})`;
+}

@@ -6,6 +6,7 @@ import { usersImportMigration } from './migrations/002-users-import.js';
 import { contactExtrasMigration } from './migrations/003-contact-labels-fields.js';
 import { undoResumeMigration } from './migrations/004-undo-resume.js';
 import { httpApiMigration } from './migrations/005-http-api.js';
+import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -14,6 +15,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '003-contact-labels-fields': contactExtrasMigration(dialect),
     '004-undo-resume': undoResumeMigration(dialect),
     '005-http-api': httpApiMigration(dialect),
+    '006-entity-use-indexes': entityUseIndexesMigration(dialect),
   };
 }
 

@@ -46,7 +46,23 @@ export async function signIn(
 ): Promise<{ sessionId: string; session: Session }> {
   const emailCi = foldCase(attempt.email.trim());
   const scopes = { account: `account:${emailCi}`, address: `address:${attempt.address}` };
-  await refuseWhenLimited(db, scopes);
+  // Counted as a failure before the (slow) password check and forgotten if it succeeds: guesses sent all
+  // at once would otherwise all pass the limit check before any of them had failed.
+  const at = now();
+  const counted = await db
+    .insertInto('sign_in_failures')
+    .values([
+      { scope: scopes.account, at },
+      { scope: scopes.address, at },
+    ])
+    .returning('id')
+    .execute();
+  const ids = counted.map((r) => r.id);
+  const forget = () => db.deleteFrom('sign_in_failures').where('id', 'in', ids).execute();
+  await refuseWhenLimited(db, scopes).catch(async (err: unknown) => {
+    await forget();
+    throw err;
+  });
 
   let query = db
     .selectFrom('users')
@@ -74,17 +90,8 @@ export async function signIn(
   for (const c of candidates) {
     if ((await verifyPassword(c.password_hash, attempt.password)) && c.active === 1) matches.push(c);
   }
-  if (matches.length === 0) {
-    const at = now();
-    await db
-      .insertInto('sign_in_failures')
-      .values([
-        { scope: scopes.account, at },
-        { scope: scopes.address, at },
-      ])
-      .execute();
-    throw new AppError('unauthorized', SIGN_IN_FAILED);
-  }
+  if (matches.length === 0) throw new AppError('unauthorized', SIGN_IN_FAILED);
+  await forget();
   if (matches.length > 1) {
     throw new AppError(
       'workspace_required',
@@ -132,7 +139,8 @@ async function refuseWhenLimited(db: Db, scopes: { account: string; address: str
     .execute();
   for (const r of rows) {
     const limit = r.scope === scopes.account ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
-    if (Number(r.n) >= limit) {
+    // The count includes the attempt being made.
+    if (Number(r.n) > limit) {
       const retryAfter = Math.max(
         1,
         Math.ceil((Date.parse(String(r.first)) + FAILURE_WINDOW_MS - Date.now()) / 1000),

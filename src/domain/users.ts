@@ -1,11 +1,11 @@
 import type { Db } from '../db/dialect.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { AppError } from '../errors.js';
 import { checkEmail, isProblem } from '../imports/stages/check-row.js';
-import { hashPassword, MIN_PASSWORD_LENGTH, passwordLength, verifyPassword } from './passwords.js';
-import { foldCase, now } from './text.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { foldCase } from './text.js';
+import { createUser, type Role } from './user-accounts.js';
 
-export const ROLES = ['admin', 'member'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './user-accounts.js';
 
 /** An internal user as listed: never the password hash. */
 export interface User {
@@ -26,48 +26,26 @@ export interface NewUser {
 
 /** Creates one user with an argon2id hash of the password (imports create many; this is for the CLI). */
 export async function addUser(db: Db, workspaceId: number, u: NewUser): Promise<User> {
-  const email = checkEmail(u.email.trim(), 'email');
-  if (isProblem(email)) throw new AppError('usage', email.message, email.hint);
-  const role = u.role ?? 'member';
-  if (!ROLES.includes(role)) throw new AppError('usage', `A role is admin or member, not "${String(role)}".`);
-  if (passwordLength(u.password) < MIN_PASSWORD_LENGTH) {
-    throw new AppError('usage', `The password is shorter than ${MIN_PASSWORD_LENGTH} characters.`);
-  }
-  const user: User = {
-    email,
-    first_name: u.first_name?.trim() || null,
-    last_name: u.last_name?.trim() || null,
-    role,
-    active: true,
+  const user = await createUser(db, workspaceId, {
+    email: u.email,
+    password: u.password,
+    firstName: u.first_name,
+    lastName: u.last_name,
+    role: u.role,
+  });
+  return {
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    role: user.role,
+    active: user.active,
   };
-  const password_hash = await hashPassword(u.password);
-  try {
-    await db
-      .insertInto('users')
-      .values({
-        workspace_id: workspaceId,
-        email,
-        email_ci: foldCase(email),
-        first_name: user.first_name,
-        last_name: user.last_name,
-        password_hash,
-        active: 1,
-        role,
-        created_at: now(),
-        updated_at: now(),
-      })
-      .execute();
-    return user;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `A user with email "${email}" exists.`);
-    throw err;
-  }
 }
 
 /** Whether a user with this email (any case) exists; checks the email's form first. */
 export async function userExists(db: Db, workspaceId: number, email: string): Promise<boolean> {
   const checked = checkEmail(email.trim(), 'email');
-  if (isProblem(checked)) throw new AppError('usage', checked.message, checked.hint);
+  if (isProblem(checked)) throw new AppError('invalid_request', checked.message, checked.hint);
   const row = await db
     .selectFrom('users')
     .select('id')

@@ -1,4 +1,5 @@
 import type { Db } from '../db/dialect.js';
+import { inTransaction } from '../db/transaction.js';
 import { AppError, isUniqueViolation } from '../errors.js';
 import { now } from './text.js';
 
@@ -86,4 +87,20 @@ export async function dataVersion(db: Db, workspaceId: number): Promise<number> 
     .where('id', '=', workspaceId)
     .executeTakeFirstOrThrow();
   return Number(row.data_version);
+}
+
+/**
+ * Runs a change of a workspace's data in one write transaction that also bumps its data version, so that
+ * every edit (API, CLI) outdates the dry runs made before it.
+ */
+export async function changeWorkspaceData<T>(
+  db: Db,
+  workspaceId: number,
+  change: (trx: Db) => Promise<T>,
+): Promise<T> {
+  return inTransaction(db, async (trx) => {
+    const result = await change(trx);
+    await touchWorkspace(trx, workspaceId);
+    return result;
+  });
 }

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { sql, type RawBuilder } from 'kysely';
-import { dialectOf, type Db } from '../db/dialect.js';
+import { codePointOrder, type Db } from '../db/dialect.js';
 import { byCodePoint } from '../domain/text.js';
 import { neutralise } from '../imports/stages/errors-csv.js';
 
@@ -20,15 +20,10 @@ interface ExportQuery {
   ): Promise<{ key: string[]; cells: string[] }[]>;
 }
 
-/** Code-point order on both databases: SQLite's default BINARY collation is, PostgreSQL's "C" is. */
-function ordered(db: Db, expr: RawBuilder<unknown>): RawBuilder<unknown> {
-  return dialectOf(db) === 'postgres' ? sql`${expr} COLLATE "C"` : expr;
-}
-
 /** `(a, b) > (x, y)` written out, for keyset paging on both databases. */
 function afterKey(db: Db, exprs: RawBuilder<unknown>[], key: string[] | undefined): RawBuilder<unknown> {
   if (!key) return sql`TRUE`;
-  const [a, b] = exprs.map((e) => ordered(db, e)) as [RawBuilder<unknown>, RawBuilder<unknown>];
+  const [a, b] = exprs.map((e) => codePointOrder(db, e)) as [RawBuilder<unknown>, RawBuilder<unknown>];
   return sql`(${a} > ${key[0]} OR (${a} = ${key[0]} AND ${b} > ${key[1]}))`;
 }
 
@@ -38,13 +33,13 @@ const QUERIES: Record<ExportKind, ExportQuery | ((db: Db, workspaceId: number) =
   customers: {
     columns: ['ref', 'name', 'erp_id'],
     async page(db, ws, after) {
-      const where = after ? sql`AND ${ordered(db, sql`ref`)} > ${after[0]}` : sql``;
+      const where = after ? sql`AND ${codePointOrder(db, sql`ref`)} > ${after[0]}` : sql``;
       const { rows } = await sql<{
         ref: string;
         name: string;
         erp_id: string | null;
       }>`SELECT ref, name, erp_id
-        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${ordered(db, sql`ref`)} LIMIT ${PAGE}`.execute(
+        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${codePointOrder(db, sql`ref`)} LIMIT ${PAGE}`.execute(
         db,
       );
       return rows.map((r) => ({ key: [r.ref], cells: [r.ref, r.name, str(r.erp_id)] }));
@@ -60,7 +55,7 @@ const QUERIES: Record<ExportKind, ExportQuery | ((db: Db, workspaceId: number) =
         FROM customer_contacts l JOIN customers c ON c.id = l.customer_id JOIN contacts p ON p.id = l.contact_id
         LEFT JOIN positions pos ON pos.id = l.position_id
         WHERE l.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
-        ORDER BY ${ordered(db, keys[0]!)}, ${ordered(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
+        ORDER BY ${codePointOrder(db, keys[0]!)}, ${codePointOrder(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
       return rows.map((r) => ({
         key: [r.ref, r.email],
         cells: [r.ref, r.email, str(r.position), r.is_primary === 1 ? 'true' : 'false'],
@@ -97,7 +92,7 @@ async function contactsQuery(db: Db, workspaceId: number): Promise<ExportQuery> 
         SELECT p.id, p.email, p.first_name, p.last_name, coalesce(c.ref, '') AS ref
         FROM contacts p LEFT JOIN customer_contacts l ON l.contact_id = p.id LEFT JOIN customers c ON c.id = l.customer_id
         WHERE p.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
-        ORDER BY ${ordered(db, keys[0]!)}, ${ordered(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
+        ORDER BY ${codePointOrder(db, keys[0]!)}, ${codePointOrder(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
       if (rows.length === 0) return [];
       const ids = sql.join([...new Set(rows.map((r) => r.id))]);
       const labels = new Map<number, string[]>();

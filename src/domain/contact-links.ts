@@ -1,0 +1,113 @@
+import type { Db } from '../db/dialect.js';
+import { AppError } from '../errors.js';
+import { closestMatch } from '../imports/stages/did-you-mean.js';
+import { contactExists, getContact, type ContactDetail } from './contacts.js';
+import { now } from './text.js';
+import { changeWorkspaceData } from './workspaces.js';
+
+/** What a link of a contact to a customer holds; an absent key keeps its value (new link: none, false). */
+export interface LinkInput {
+  /** A position name (exact), or null for none. */
+  position?: string | null;
+  primary?: boolean;
+}
+
+/** Links a contact to a customer (a person of that customer), or changes the link's position and primary flag. */
+export async function setContactLink(
+  db: Db,
+  workspaceId: number,
+  contactId: number,
+  customerId: number,
+  input: LinkInput,
+): Promise<ContactDetail> {
+  await changeWorkspaceData(db, workspaceId, async (trx) => {
+    await contactExists(trx, workspaceId, contactId);
+    const customer = await trx
+      .selectFrom('customers')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', customerId)
+      .executeTakeFirst();
+    if (!customer) throw new AppError('not_found', `No customer ${customerId}.`);
+    const positionId =
+      input.position === undefined ? undefined : await positionIdByName(trx, workspaceId, input.position);
+    const current = await trx
+      .selectFrom('customer_contacts')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('contact_id', '=', contactId)
+      .executeTakeFirst();
+    const at = now();
+    const primary = input.primary === undefined ? undefined : input.primary ? (1 as const) : (0 as const);
+    if (current) {
+      await trx
+        .updateTable('customer_contacts')
+        .set({
+          ...(positionId === undefined ? {} : { position_id: positionId }),
+          ...(primary === undefined ? {} : { is_primary: primary }),
+          updated_at: at,
+        })
+        .where('id', '=', current.id)
+        .execute();
+    } else {
+      await trx
+        .insertInto('customer_contacts')
+        .values({
+          workspace_id: workspaceId,
+          customer_id: customerId,
+          contact_id: contactId,
+          position_id: positionId ?? null,
+          is_primary: primary ?? 0,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    }
+  });
+  return getContact(db, workspaceId, contactId);
+}
+
+/** Unlinks a contact from a customer; both stay. */
+export async function removeContactLink(
+  db: Db,
+  workspaceId: number,
+  contactId: number,
+  customerId: number,
+): Promise<void> {
+  await changeWorkspaceData(db, workspaceId, async (trx) => {
+    await contactExists(trx, workspaceId, contactId);
+    const result = await trx
+      .deleteFrom('customer_contacts')
+      .where('workspace_id', '=', workspaceId)
+      .where('contact_id', '=', contactId)
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) {
+      throw new AppError('not_found', `Contact ${contactId} is not linked to customer ${customerId}.`);
+    }
+  });
+}
+
+/** The id of a position named exactly so (as imports match), null for none; a typo gets a did-you-mean. */
+async function positionIdByName(db: Db, workspaceId: number, name: string | null): Promise<number | null> {
+  const wanted = name?.trim() ?? '';
+  if (wanted === '') return null;
+  const positions = await db
+    .selectFrom('positions')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+  const found = positions.find((p) => p.name === wanted);
+  if (found) return found.id;
+  const guess = closestMatch(
+    wanted,
+    positions.map((p) => p.name),
+  );
+  throw new AppError(
+    'invalid_request',
+    `No position named "${wanted}".`,
+    guess
+      ? `Did you mean "${guess}"?`
+      : 'Create it first (POST /api/positions), or check GET /api/positions.',
+  );
+}

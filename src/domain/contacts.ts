@@ -1,0 +1,278 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
+import type { Database } from '../db/schema.js';
+import { AppError, isUniqueViolation } from '../errors.js';
+import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import {
+  checkedFieldValues,
+  labelIdsByName,
+  replaceLabels,
+  writeFieldValues,
+  type FieldInput,
+} from './contact-values.js';
+import { contains, searchText, type Page, type PageQuery } from './paging.js';
+import { byCodePoint, foldCase, now } from './text.js';
+import { changeWorkspaceData } from './workspaces.js';
+
+/** A contact (a "person") as lists show it. */
+export interface ContactSummary {
+  id: number;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A contact with its customer links, labels and custom field values. */
+export interface ContactDetail extends ContactSummary {
+  customers: { customerId: number; ref: string; name: string; position: string | null; primary: boolean }[];
+  labels: { id: number; labelId: string; name: string }[];
+  fields: Record<string, string>;
+}
+
+export interface ContactInput {
+  email?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  /** Label names: the contact's labels become exactly these. */
+  labels?: string[];
+  /** Values by variable: set these (null clears one); other fields keep their values. */
+  fields?: Record<string, FieldInput>;
+}
+
+export interface ContactQuery extends PageQuery {
+  /** Only the persons of this customer. */
+  customerId?: number;
+}
+
+export async function createContact(
+  db: Db,
+  workspaceId: number,
+  input: ContactInput & { email: string },
+): Promise<ContactDetail> {
+  const email = checkedEmail(input.email);
+  const id = await changeWorkspaceData(db, workspaceId, async (trx) => {
+    await refuseTakenEmail(trx, workspaceId, email, undefined);
+    const at = now();
+    const row = await trx
+      .insertInto('contacts')
+      .values({
+        workspace_id: workspaceId,
+        email,
+        email_ci: foldCase(email),
+        first_name: input.firstName?.trim() || null,
+        last_name: input.lastName?.trim() || null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .catch(rethrowTaken(email));
+    await writeExtras(trx, workspaceId, row.id, input);
+    return row.id;
+  });
+  return getContact(db, workspaceId, id);
+}
+
+/** Changes what the input names; `labels` replaces the set, `fields` sets only the fields it names. */
+export async function updateContact(
+  db: Db,
+  workspaceId: number,
+  id: number,
+  patch: ContactInput,
+): Promise<ContactDetail> {
+  const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
+  await changeWorkspaceData(db, workspaceId, async (trx) => {
+    await contactExists(trx, workspaceId, id);
+    if (email !== undefined) await refuseTakenEmail(trx, workspaceId, email, id);
+    await trx
+      .updateTable('contacts')
+      .set({
+        ...(email === undefined ? {} : { email, email_ci: foldCase(email) }),
+        ...(patch.firstName === undefined ? {} : { first_name: patch.firstName?.trim() || null }),
+        ...(patch.lastName === undefined ? {} : { last_name: patch.lastName?.trim() || null }),
+        updated_at: now(),
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute()
+      .catch(rethrowTaken(email ?? ''));
+    await writeExtras(trx, workspaceId, id, patch);
+  });
+  return getContact(db, workspaceId, id);
+}
+
+/** Deletes a contact with its customer links, labels and values (all ON DELETE CASCADE). */
+export async function deleteContact(db: Db, workspaceId: number, id: number): Promise<void> {
+  await changeWorkspaceData(db, workspaceId, async (trx) => {
+    const result = await trx
+      .deleteFrom('contacts')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound(id);
+  });
+}
+
+export async function getContact(db: Db, workspaceId: number, id: number): Promise<ContactDetail> {
+  const row = await selectContacts(db, workspaceId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(id);
+  const [links, labels, values] = await Promise.all([
+    db
+      .selectFrom('customer_contacts as l')
+      .innerJoin('customers as c', 'c.id', 'l.customer_id')
+      .leftJoin('positions as p', 'p.id', 'l.position_id')
+      .select(['c.id', 'c.ref', 'c.name', 'p.name as position', 'l.is_primary'])
+      .where('l.contact_id', '=', id)
+      .where('l.workspace_id', '=', workspaceId)
+      .execute(),
+    db
+      .selectFrom('contact_labels as cl')
+      .innerJoin('labels as lb', 'lb.id', 'cl.label_id')
+      .select(['lb.id', 'lb.public_id', 'lb.name'])
+      .where('cl.contact_id', '=', id)
+      .execute(),
+    db
+      .selectFrom('contact_field_values as v')
+      .innerJoin('custom_fields as f', 'f.id', 'v.field_id')
+      .select(['f.variable', 'v.value'])
+      .where('v.contact_id', '=', id)
+      .execute(),
+  ]);
+  return {
+    ...summary(row),
+    customers: links
+      .sort((a, b) => byCodePoint(a.ref, b.ref))
+      .map((l) => ({
+        customerId: l.id,
+        ref: l.ref,
+        name: l.name,
+        position: l.position,
+        primary: l.is_primary === 1,
+      })),
+    labels: labels
+      .sort((a, b) => byCodePoint(a.name, b.name))
+      .map((l) => ({ id: l.id, labelId: l.public_id, name: l.name })),
+    fields: Object.fromEntries(
+      values.sort((a, b) => byCodePoint(a.variable, b.variable)).map((v) => [v.variable, v.value]),
+    ),
+  };
+}
+
+/** Contacts by email (code-point order); `q` finds a part of the email or of "first last", in any case. */
+export async function searchContacts(
+  db: Db,
+  workspaceId: number,
+  query: ContactQuery,
+): Promise<Page<ContactSummary>> {
+  const q = searchText(query.q);
+  const name = sql`coalesce(first_name, '') || ' ' || coalesce(last_name, '')`;
+  const matching = (eb: ExpressionBuilder<Database, 'contacts'>) =>
+    eb.and([
+      ...(q ? [eb.or([contains(eb.ref('email_ci'), q), contains(foldedSql(db, name), q)])] : []),
+      ...(query.customerId === undefined
+        ? []
+        : [
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('customer_contacts')
+                .select('contact_id')
+                .where('customer_id', '=', query.customerId)
+                .where('workspace_id', '=', workspaceId),
+            ),
+          ]),
+    ]);
+  const [rows, total] = await Promise.all([
+    selectContacts(db, workspaceId)
+      .where(matching)
+      .orderBy(codePointOrder(db, sql.ref('email')))
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute(),
+    db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .where(matching)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(summary), total: Number(total.n), limit: query.limit, offset: query.offset };
+}
+
+/** Throws not_found unless the contact is one of the workspace's. */
+export async function contactExists(db: Db, workspaceId: number, id: number): Promise<void> {
+  const row = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound(id);
+}
+
+async function writeExtras(db: Db, workspaceId: number, id: number, input: ContactInput): Promise<void> {
+  if (input.labels !== undefined) {
+    await replaceLabels(db, id, await labelIdsByName(db, workspaceId, input.labels));
+  }
+  if (input.fields !== undefined) {
+    await writeFieldValues(db, id, await checkedFieldValues(db, workspaceId, input.fields));
+  }
+}
+
+function selectContacts(db: Db, workspaceId: number) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at'])
+    .where('workspace_id', '=', workspaceId);
+}
+
+type ContactRow = Awaited<ReturnType<ReturnType<typeof selectContacts>['executeTakeFirstOrThrow']>>;
+
+function summary(r: ContactRow): ContactSummary {
+  return {
+    id: r.id,
+    email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function checkedEmail(value: string): string {
+  const email = checkEmail(value.trim(), 'email');
+  if (isProblem(email)) throw new AppError('invalid_request', email.message, email.hint);
+  return email;
+}
+
+/** Emails are unique per workspace in any case (SPEC 1): "Ann@x.org" is taken once "ann@x.org" exists. */
+async function refuseTakenEmail(
+  db: Db,
+  workspaceId: number,
+  email: string,
+  ownId: number | undefined,
+): Promise<void> {
+  const taken = await db
+    .selectFrom('contacts')
+    .select('email')
+    .where('workspace_id', '=', workspaceId)
+    .where('email_ci', '=', foldCase(email))
+    .$if(ownId !== undefined, (qb) => qb.where('id', '<>', ownId!))
+    .executeTakeFirst();
+  if (taken) throw new AppError('already_exists', `A contact with email "${taken.email}" exists.`);
+}
+
+function rethrowTaken(email: string) {
+  return (err: unknown): never => {
+    if (isUniqueViolation(err))
+      throw new AppError('already_exists', `A contact with email "${email}" exists.`);
+    throw err;
+  };
+}
+
+function notFound(id: number): AppError {
+  return new AppError('not_found', `No contact ${id}.`);
+}
