@@ -29,6 +29,11 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'sqlite', include: databaseTests, env: { ROSTER_TEST_DB: 'sqlite' } } },
       ...(skipPostgres ? [] : [postgres]),
+      // The web UI in a real browser (Debian's Chromium) against a real `roster serve`; SQLite is enough here.
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { ROSTER_TEST_DB: 'sqlite' } },
+      },
     ],
   },
 });

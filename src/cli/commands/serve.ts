@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
 import { jobQueueFor, startServer } from '../../server/serve.js';
 
-function port(value: string): number {
+/** Parses --port: 0 (any free port) to 65535. */
+export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new AppError('usage', '--port takes 0 to 65535.');
   return n;
@@ -18,6 +19,23 @@ function stopSignal(): Promise<string> {
   });
 }
 
+/**
+ * Starts the server, prints where it listens (the first line: tests and scripts read it) and then `banner`,
+ * and runs until SIGINT or SIGTERM; the running import stops after its batch.
+ */
+export async function serveUntilStopped(
+  config: Config,
+  listen: { port: number; host: string },
+  opts: { logger?: boolean | object; banner?: (url: string) => string } = {},
+): Promise<void> {
+  const server = await startServer(config, listen, opts.logger);
+  process.stdout.write(`Roster listening on ${server.url}\n`);
+  if (opts.banner) process.stdout.write(`${opts.banner(server.url)}\n`);
+  const signal = await stopSignal();
+  server.app.log.info({ signal }, 'stopping: the running import stops after its batch');
+  await server.close();
+}
+
 /** `roster serve` (HTTP API, web UI, background imports) and `roster worker` (imports only, PostgreSQL). */
 export function registerServeCommands(program: Command): void {
   program
@@ -25,15 +43,7 @@ export function registerServeCommands(program: Command): void {
     .description('serve the HTTP API and the web UI; imports run in the background')
     .option('--port <port>', 'TCP port (0: any free port)', port, 3000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(async (opts: { port: number; host: string }) => {
-      const config = loadConfig();
-      const server = await startServer(config, opts);
-      // The first line says where to connect (tests and scripts read it); logs are JSON lines after it.
-      process.stdout.write(`Roster listening on ${server.url}\n`);
-      const signal = await stopSignal();
-      server.app.log.info({ signal }, 'stopping: the running import stops after its batch');
-      await server.close();
-    });
+    .action((opts: { port: number; host: string }) => serveUntilStopped(loadConfig(), opts));
 
   program
     .command('worker')

@@ -1,0 +1,69 @@
+import { postForm, request } from './client';
+import type {
+  ImportOptions,
+  Kind,
+  RowOutcome,
+  RowStatus,
+  RunDetail,
+  RunSummary,
+  Session,
+  UndoReport,
+} from './types';
+
+/** The routes of the HTTP API the UI uses, one function each. */
+
+export const getSession = () => request<Session>('GET', '/api/session');
+
+export const signIn = (form: { email: string; password: string; workspace?: string }) =>
+  request<Session>('POST', '/api/session', form);
+
+export const signOut = () => request<void>('DELETE', '/api/session');
+
+export const listKinds = () => request<{ items: Kind[] }>('GET', '/api/kinds');
+
+export interface Accepted {
+  id: string;
+  status: 'queued';
+  location: string;
+}
+
+/** Uploads a file and starts an import (a dry run, or the real thing) in the background. */
+export function startImport(
+  upload: { kind: string; file: File; dryRun: boolean; options: ImportOptions },
+  onProgress?: (sent: number) => void,
+): Promise<Accepted> {
+  const form = new FormData();
+  // The fields come before the file part: the server reads the form as a stream.
+  form.set('kind', upload.kind);
+  form.set('dryRun', String(upload.dryRun));
+  for (const [name, value] of Object.entries(upload.options)) {
+    if (value !== undefined && value !== '') form.set(name, String(value));
+  }
+  form.set('file', upload.file, upload.file.name);
+  return postForm<Accepted>('/api/imports', form, onProgress);
+}
+
+export const getRun = (id: string) => request<RunDetail>('GET', `/api/imports/${encodeURIComponent(id)}`);
+
+export const listRuns = (limit: number, offset: number) =>
+  request<{ items: RunSummary[]; total: number }>('GET', `/api/imports?limit=${limit}&offset=${offset}`);
+
+export function listRows(id: string, query: { status?: RowStatus; after?: number; limit?: number }) {
+  const params = new URLSearchParams();
+  if (query.status) params.set('status', query.status);
+  if (query.after) params.set('after', String(query.after));
+  params.set('limit', String(query.limit ?? 100));
+  return request<{ items: RowOutcome[]; nextAfter: number | null }>(
+    'GET',
+    `/api/imports/${encodeURIComponent(id)}/rows?${params}`,
+  );
+}
+
+export const applyRun = (id: string) =>
+  request<Accepted>('POST', `/api/imports/${encodeURIComponent(id)}/apply`);
+
+export const undoRun = (id: string) =>
+  request<UndoReport>('POST', `/api/imports/${encodeURIComponent(id)}/undo`);
+
+/** A plain link downloads it: the cookie goes with a GET, and the answer is an attachment. */
+export const errorsCsvUrl = (id: string) => `/api/imports/${encodeURIComponent(id)}/errors.csv`;

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, errorOf } from '../api/client';
+import { listKinds, startImport } from '../api/roster';
+import { isFinished, type ImportOptions, type Kind, type Session } from '../api/types';
+import { ApplyPanel } from '../imports/apply-panel';
+import { CountsList } from '../imports/counts';
+import { FileCheck } from '../imports/file-check';
+import { FileDrop } from '../imports/file-drop';
+import { KindPicker } from '../imports/kind-picker';
+import { OptionsForm, withoutDefaults } from '../imports/options-form';
+import { RowEffects } from '../imports/row-effects';
+import { RunProgress } from '../imports/run-progress';
+import { useRun } from '../imports/use-run';
+import { ErrorMessage } from '../ui/error-message';
+import { formatNumber } from '../ui/format';
+import { PageTitle } from '../ui/page-title';
+
+interface Check {
+  /** Which check this is: answers for an earlier one are dropped. */
+  seq: number;
+  sent: number;
+  runId?: string;
+  error?: ApiError;
+}
+
+/**
+ * A new import: kind, options, file. The file is checked at once by a dry run, whose report is the file
+ * check and the row-by-row preview; Apply then turns that dry run into the real run.
+ */
+export function NewImportPage({ session }: { session: Session }) {
+  const [kinds, setKinds] = useState<Kind[] | null>(null);
+  const [kindsError, setKindsError] = useState<ApiError | null>(null);
+  const [kind, setKind] = useState<string | null>(null);
+  const [options, setOptions] = useState<ImportOptions>({});
+  const [file, setFile] = useState<File | null>(null);
+  const [kindsFolded, setKindsFolded] = useState(false);
+  const [check, setCheck] = useState<Check | null>(null);
+  const seq = useRef(0);
+  const { run, error: runError } = useRun(check?.runId ?? null);
+
+  useEffect(() => {
+    listKinds().then(
+      (r) => setKinds(r.items),
+      (err: unknown) => setKindsError(errorOf(err)),
+    );
+  }, []);
+
+  /** Uploads the file as a dry run; called whenever the kind, the options or the file change. */
+  const runCheck = (next: { kind: string | null; file: File | null; options: ImportOptions }) => {
+    const n = ++seq.current;
+    if (!next.kind || !next.file) {
+      setCheck(null);
+      return;
+    }
+    const mine = (update: (c: Check) => Check) => setCheck((c) => (c && c.seq === n ? update(c) : c));
+    setCheck({ seq: n, sent: 0 });
+    startImport(
+      { kind: next.kind, file: next.file, dryRun: true, options: withoutDefaults(next.options) },
+      (sent) => mine((c) => ({ ...c, sent })),
+    ).then(
+      (accepted) => mine((c) => ({ ...c, runId: accepted.id })),
+      (err: unknown) => mine((c) => ({ ...c, error: errorOf(err) })),
+    );
+  };
+  const chooseKind = (k: string) => {
+    setKind(k);
+    runCheck({ kind: k, file, options });
+  };
+  const chooseFile = (f: File) => {
+    setFile(f);
+    setKindsFolded(true);
+    runCheck({ kind, file: f, options });
+  };
+  const changeOptions = (o: ImportOptions) => {
+    setOptions(o);
+    runCheck({ kind, file, options: o });
+  };
+
+  const report = run && isFinished(run) ? run.report : null;
+  return (
+    <>
+      <PageTitle title="New import" />
+      {kindsError ? <ErrorMessage error={kindsError} title="The import kinds could not be loaded." /> : null}
+      {!kinds && !kindsError ? <p>Loading…</p> : null}
+      {kinds ? (
+        <form className="new-import" onSubmit={(e) => e.preventDefault()}>
+          <KindPicker
+            kinds={kinds}
+            value={kind}
+            onChange={chooseKind}
+            folded={kindsFolded}
+            onUnfold={() => setKindsFolded(false)}
+          />
+          <OptionsForm kind={kinds.find((k) => k.name === kind)} options={options} onChange={changeOptions} />
+          <FileDrop file={file} onFile={chooseFile} />
+          {file && !kind ? (
+            <p className="notice warning">Choose what the file holds (step 1) to check it.</p>
+          ) : null}
+        </form>
+      ) : null}
+
+      {check ? (
+        <section className="check" aria-labelledby="check-title">
+          <h2 id="check-title" className="visually-hidden">
+            Check
+          </h2>
+          {check.error ? (
+            <ErrorMessage error={check.error} title="The file could not be checked.">
+              <p>
+                <button type="button" onClick={() => runCheck({ kind, file, options })}>
+                  Try again
+                </button>
+              </p>
+            </ErrorMessage>
+          ) : null}
+          {runError ? <ErrorMessage error={runError} /> : null}
+          {!check.error && !check.runId ? (
+            <div className="progress">
+              <p role="status">
+                Uploading {file?.name}… {Math.round(check.sent * 100)}%
+              </p>
+              <progress max={1} value={check.sent} aria-label="Uploaded" />
+            </div>
+          ) : null}
+          {run && !isFinished(run) ? <RunProgress run={run} label={`Checking ${run.file.name}`} /> : null}
+          {run && report ? (
+            <>
+              <FileCheck
+                report={report}
+                onFix={(patch) => changeOptions(withoutDefaults({ ...options, ...patch }))}
+              />
+              {run.status === 'failed' ? (
+                <ErrorMessage
+                  error={new ApiError(0, 'failed', run.error ?? 'The check failed.')}
+                  title="The check failed on the server."
+                />
+              ) : null}
+              {run.status === 'completed' ? (
+                <>
+                  <section className="effect" aria-labelledby="effect-title">
+                    <h2 id="effect-title">What will happen</h2>
+                    <p role="status">
+                      Checked: {formatNumber(report.counts.rowsProcessed)} rows. Nothing has changed yet.
+                    </p>
+                    <CountsList counts={report.counts} dryRun />
+                  </section>
+                  <RowEffects runId={run.id} counts={report.counts} dryRun />
+                  <ApplyPanel
+                    run={run}
+                    workspace={session.workspace.name}
+                    onRecheck={() => runCheck({ kind, file, options })}
+                  />
+                </>
+              ) : null}
+            </>
+          ) : null}
+        </section>
+      ) : null}
+    </>
+  );
+}
