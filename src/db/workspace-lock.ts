@@ -36,10 +36,11 @@ function waited(workspaceId: number, timeoutMs: number): AppError {
  */
 export async function withWorkspaceLock<T>(
   db: Db,
-  lock: { workspaceId: number; runId: number; timeoutMs: number },
+  lock: { workspaceId: number; runId: number; timeoutMs: number; busy?: () => AppError },
   fn: () => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + lock.timeoutMs;
+  const timedOut = () => lock.busy?.() ?? waited(lock.workspaceId, lock.timeoutMs);
   if (dialectOf(db) === 'postgres') {
     return db.connection().execute(async (conn) => {
       for (;;) {
@@ -47,7 +48,7 @@ export async function withWorkspaceLock<T>(
           ok: boolean;
         }>`SELECT pg_try_advisory_lock(${ADVISORY_CLASS}, ${lock.workspaceId}) AS ok`.execute(conn);
         if (rows[0]?.ok) break;
-        if (Date.now() > deadline) throw waited(lock.workspaceId, lock.timeoutMs);
+        if (Date.now() > deadline) throw timedOut();
         await sleep(POLL_MS);
       }
       try {
@@ -58,7 +59,7 @@ export async function withWorkspaceLock<T>(
     });
   }
   while (!(await tryLockRow(db, lock.workspaceId, lock.runId))) {
-    if (Date.now() > deadline) throw waited(lock.workspaceId, lock.timeoutMs);
+    if (Date.now() > deadline) throw timedOut();
     await sleep(POLL_MS);
   }
   try {

@@ -1,3 +1,4 @@
+import { withWorkspaceLock } from '../db/workspace-lock.js';
 import type { Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
 import { AppError, isUniqueViolation } from '../errors.js';
@@ -98,9 +99,27 @@ export async function changeWorkspaceData<T>(
   workspaceId: number,
   change: (trx: Db) => Promise<T>,
 ): Promise<T> {
-  return inTransaction(db, async (trx) => {
-    const result = await change(trx);
-    await touchWorkspace(trx, workspaceId);
-    return result;
-  });
+  // An edit waits briefly for an import being applied to the workspace: the import's plan ("this email is
+  // new") must still hold when its batches apply, so edits never slip in between.
+  return withWorkspaceLock(
+    db,
+    { workspaceId, runId: 0, timeoutMs: EDIT_LOCK_TIMEOUT_MS, busy: importRunning },
+    () =>
+      inTransaction(db, async (trx) => {
+        const result = await change(trx);
+        await touchWorkspace(trx, workspaceId);
+        return result;
+      }),
+  );
+}
+
+/** How long an edit waits for an import being applied to the same workspace. */
+export const EDIT_LOCK_TIMEOUT_MS = 5_000;
+
+function importRunning(): AppError {
+  return new AppError(
+    'database_busy',
+    'An import is being applied to this workspace; the change was not made.',
+    'Try again when the import has finished.',
+  );
 }
