@@ -77,11 +77,14 @@ export async function revokeToken(db: Db, workspace: Workspace, idOrPrefix: stri
   return { ...token, revokedAt };
 }
 
-/** The workspace and token name a bearer token stands for, or null if it is unknown or revoked. */
+/**
+ * The workspace and token name a bearer token stands for, or null if it is unknown or revoked. Only reads:
+ * a request that finds its token must not wait for a write (see {@link recordTokenUse}).
+ */
 export async function findTokenOwner(
   db: Db,
   token: string,
-): Promise<{ workspace: Workspace; tokenId: number; name: string } | null> {
+): Promise<{ workspace: Workspace; tokenId: number; name: string; lastUsedAt: string | null } | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const row = await db
     .selectFrom('api_tokens')
@@ -98,13 +101,15 @@ export async function findTokenOwner(
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  // Recorded at most once a minute, so reads do not turn into writes.
-  if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - 60_000) {
-    await db.updateTable('api_tokens').set({ last_used_at: now() }).where('id', '=', row.id).execute();
-  }
   return {
     workspace: { id: row.workspace_id, slug: row.slug, name: row.workspace_name },
     tokenId: row.id,
     name: row.name,
+    lastUsedAt: row.last_used_at,
   };
+}
+
+/** Records that a token was used just now (what `roster tokens list` shows as lastUsedAt). */
+export async function recordTokenUse(db: Db, tokenId: number): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: now() }).where('id', '=', tokenId).execute();
 }

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
+import { recordTokenUse } from '../domain/tokens.js';
 import type { UndoReport } from '../imports/undo-import.js';
 import { undoImport } from '../imports/undo-import.js';
 import { handleImportJob, runsToResume } from './handle-import.js';
@@ -49,6 +50,11 @@ export class BossQueue implements JobQueue {
       .where('id', '=', workspaceId)
       .executeTakeFirstOrThrow();
     return undoImport(this.db, workspace, runId, { lockTimeoutMs: this.config.lockTimeoutMs });
+  }
+
+  recordTokenUse(tokenId: number): void {
+    // PostgreSQL's driver does not block the event loop: written at once, not awaited by the request.
+    recordTokenUse(this.db, tokenId).catch((err: Error) => process.emitWarning(`token use: ${err.message}`));
   }
 
   async stop(): Promise<void> {

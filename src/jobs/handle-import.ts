@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
 import { findRun } from '../imports/run-repository.js';
-import { executeQueuedRun } from '../imports/run-import.js';
+import { executeQueuedRun, type ExecuteOptions } from '../imports/run-import.js';
 import { markInterruptedRuns } from '../imports/run-repository.js';
 import type { ImportJob } from './queue.js';
 
@@ -22,6 +22,7 @@ export async function handleImportJob(
   config: Config,
   job: ImportJob,
   signal: AbortSignal,
+  onProgress?: ExecuteOptions['onProgress'],
 ): Promise<void> {
   const workspace = await db
     .selectFrom('workspaces')
@@ -30,7 +31,11 @@ export async function handleImportJob(
     .executeTakeFirst();
   if (!workspace) return;
   try {
-    await executeQueuedRun(db, workspace, job.runId, { signal, lockTimeoutMs: config.lockTimeoutMs });
+    await executeQueuedRun(db, workspace, job.runId, {
+      signal,
+      onProgress,
+      lockTimeoutMs: config.lockTimeoutMs,
+    });
   } catch {
     // The run records its own failure (status failed, error); nothing is left for the queue to retry.
   } finally {

@@ -16,6 +16,11 @@ export interface JobQueue {
   enqueue(job: ImportJob): Promise<void>;
   /** Undoes a completed run off the event loop and returns its report. */
   undo(workspaceId: number, runId: string): Promise<UndoReport>;
+  /**
+   * Records that an API token was used, in the background: on SQLite the worker thread writes it, because
+   * a write on the event loop would stop every request for as long as an import holds the write lock.
+   */
+  recordTokenUse(tokenId: number): void;
   /** Starts the workers, and queues again every run left queued or interrupted by a stop or a crash. */
   start(): Promise<void>;
   /** Stops taking jobs; a running import stops after its current batch (left interrupted, resumed on start). */

@@ -6,6 +6,7 @@ import type { UndoReport } from '../imports/undo-import.js';
 import { runsToResume } from './handle-import.js';
 import type { ImportJob, JobQueue } from './queue.js';
 import type { FromWorker, ToWorker } from './thread-worker.js';
+import { WriteTurns } from './write-turns.js';
 
 /** The embedded database's queue: jobs go to one worker thread, in order. */
 export class ThreadQueue implements JobQueue {
@@ -16,6 +17,9 @@ export class ThreadQueue implements JobQueue {
   >();
   private nextRequest = 1;
   private stopped: Promise<void> | undefined;
+  /** Set to 1 to stop: shared memory, which the worker reads between batches (see thread-worker.ts). */
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly writeTurns = new WriteTurns();
 
   constructor(
     private readonly db: Db,
@@ -24,7 +28,7 @@ export class ThreadQueue implements JobQueue {
 
   async start(): Promise<void> {
     const worker = new Worker(new URL('./thread-worker.js', import.meta.url), {
-      workerData: { config: { ...this.config } },
+      workerData: { config: { ...this.config }, stopFlag: this.stopFlag, writeTurns: this.writeTurns.cell },
     });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
@@ -41,6 +45,11 @@ export class ThreadQueue implements JobQueue {
     for (const job of await runsToResume(this.db)) await this.enqueue(job);
   }
 
+  /** The event loop's connection, with its writes taking turns with the worker's batches (write-turns.ts). */
+  sharingWrites(db: Db): Db {
+    return db.withPlugin(this.writeTurns.plugin());
+  }
+
   enqueue(job: ImportJob): Promise<void> {
     this.post({ type: 'import', job });
     return Promise.resolve();
@@ -54,11 +63,18 @@ export class ThreadQueue implements JobQueue {
     });
   }
 
+  recordTokenUse(tokenId: number): void {
+    // Dropped once stopping: when a token was last used is not worth holding a shutdown for.
+    if (!this.worker || this.stopped) return;
+    this.worker.postMessage({ type: 'token-used', tokenId } satisfies ToWorker);
+  }
+
   stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return Promise.resolve();
     this.stopped ??= new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
+      Atomics.store(this.stopFlag, 0, 1);
       worker.postMessage({ type: 'stop' } satisfies ToWorker);
     });
     return this.stopped;

@@ -5,13 +5,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
+import { recordTokenUse } from '../domain/tokens.js';
 import { undoImport } from '../imports/undo-import.js';
 import { handleImportJob } from './handle-import.js';
 import type { ImportJob } from './queue.js';
+import { WriteTurns } from './write-turns.js';
 
 export type ToWorker =
   | { type: 'import'; job: ImportJob }
   | { type: 'undo'; requestId: number; workspaceId: number; runId: string }
+  | { type: 'token-used'; tokenId: number }
   | { type: 'stop' };
 
 export type FromWorker =
@@ -26,22 +29,41 @@ export type FromWorker =
   | { type: 'stopped' };
 
 const port = parentPort!;
-const config = (workerData as { config: Config }).config;
+const data = workerData as { config: Config; stopFlag: Int32Array; writeTurns: BigInt64Array };
+const config = data.config;
 const conn = await openDatabase(config);
 const stopping = new AbortController();
+const writeTurns = new WriteTurns(data.writeTurns);
 let chain: Promise<void> = Promise.resolve();
+
+/**
+ * After every batch (and staged chunk). better-sqlite3 is synchronous, so a running import never gives this
+ * thread's event loop back and the 'stop' message would wait for the whole run: the stop flag is read from
+ * shared memory instead. Then the server's writes waiting for the lock go first.
+ */
+const betweenBatches = () => {
+  if (Atomics.load(data.stopFlag, 0) === 1) stopping.abort();
+  writeTurns.letWritersIn();
+};
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'import':
       // One import at a time: SQLite has one writer, and the workspace lock would serialise them anyway.
       chain = chain.then(async () => {
-        if (!stopping.signal.aborted) await handleImportJob(conn.db, config, message.job, stopping.signal);
+        betweenBatches();
+        if (!stopping.signal.aborted) {
+          await handleImportJob(conn.db, config, message.job, stopping.signal, betweenBatches);
+        }
         port.postMessage({ type: 'done', job: message.job } satisfies FromWorker);
       });
       break;
     case 'undo':
       void undo(message);
+      break;
+    case 'token-used':
+      // Bookkeeping only: a failure (the database closing) is not worth reporting.
+      recordTokenUse(conn.db, message.tokenId).catch(() => {});
       break;
     case 'stop':
       stopping.abort();

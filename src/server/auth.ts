@@ -16,13 +16,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('auth', null);
+  // When this process last had each token's use recorded: at most once a minute, so reads stay reads.
+  const recorded = new Map<number, number>();
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') || req.routeOptions.config?.public) return;
-    req.auth = await authenticate(app, req);
+    req.auth = await authenticate(app, req, recorded);
   });
 }
 
-async function authenticate(app: FastifyInstance, req: FastifyRequest) {
+async function authenticate(app: FastifyInstance, req: FastifyRequest, recorded: Map<number, number>) {
   const header = req.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -33,6 +35,11 @@ async function authenticate(app: FastifyInstance, req: FastifyRequest) {
         'The API token is unknown or revoked.',
         'Create one with `roster tokens create --workspace SLUG`.',
       );
+    }
+    const last = Math.max(recorded.get(owner.tokenId) ?? 0, Date.parse(owner.lastUsedAt ?? '') || 0);
+    if (Date.now() - last > 60_000) {
+      recorded.set(owner.tokenId, Date.now());
+      app.jobs.recordTokenUse(owner.tokenId);
     }
     return { workspace: owner.workspace, via: 'token' as const, actor: `token:${owner.name}` };
   }

@@ -30,15 +30,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const conn = await openDatabase(config);
   const jobs = jobQueueFor(conn, config);
-  const app = await buildApp({ db: conn.db, config, jobs, logger });
+  // On SQLite, the event loop's writes take turns with the import worker's batches (jobs/write-turns.ts).
+  const db = jobs instanceof ThreadQueue ? jobs.sharingWrites(conn.db) : conn.db;
+  const app = await buildApp({ db, config, jobs, logger });
   await jobs.start();
   const maintenance = setInterval(() => {
-    void Promise.all([pruneSessions(conn.db), sweepUploads(conn.db, config)]).catch((err: unknown) =>
+    void Promise.all([pruneSessions(db), sweepUploads(db, config)]).catch((err: unknown) =>
       app.log.warn({ err }, 'maintenance failed'),
     );
   }, 60 * 60_000);
   maintenance.unref();
-  await Promise.all([pruneSessions(conn.db), sweepUploads(conn.db, config)]);
+  await Promise.all([pruneSessions(db), sweepUploads(db, config)]);
   const url = await app.listen({ port: listen.port, host: listen.host });
   let closing: Promise<void> | undefined;
   return {

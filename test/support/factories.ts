@@ -109,6 +109,13 @@ export async function linkPerson(
     .execute();
 }
 
+/** A contacts file of `rows` new people: `person1@<domain>,First1,Last1` and on. */
+export function newContactsCsv(rows: number, domain: string): string {
+  const lines = ['email,first_name,last_name'];
+  for (let i = 1; i <= rows; i++) lines.push(`person${i}@${domain},First${i},Last${i}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** Runs an import of `csv` text through the real pipeline. */
 export async function importCsv(
   db: Db,

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createToken } from '../../src/domain/tokens.js';
 import type { Db } from '../../src/db/dialect.js';
@@ -9,19 +11,43 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/roster');
 export interface TestServer {
   url: string;
   process: ChildProcess;
+  /** The server's data folder (ROSTER_DATA_DIR); its uploads wait in `uploads/` inside it. */
+  dataDir: string;
   /** Everything the server wrote (JSON log lines) so far. */
   output(): string;
   /** Sends a signal (default SIGTERM) and waits for the process to exit; resolves to its exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bin/roster serve --port 0` with the database environment `env` and waits until it listens. */
+const dataDirs: string[] = [];
+process.on('exit', () => dataDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-serve-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+/**
+ * Starts `bin/roster serve --port 0` with the database environment `env` and waits until it listens.
+ * A server without ROSTER_DATA_DIR (PostgreSQL) gets a temp data folder of its own, so its uploads never
+ * land in the project's `data/` nor meet another test's; pass `{ ROSTER_DATA_DIR: first.dataDir }` to start
+ * a second server on the same files.
+ */
 export function startServer(
   env: Record<string, string>,
   extraEnv: Record<string, string> = {},
 ): Promise<TestServer> {
+  const dataDir = extraEnv.ROSTER_DATA_DIR || env.ROSTER_DATA_DIR || tempDataDir();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, ROSTER_WORKSPACE: '', ROSTER_LOG_LEVEL: 'warn', ...env, ...extraEnv },
+    env: {
+      ...process.env,
+      ROSTER_WORKSPACE: '',
+      ROSTER_LOG_LEVEL: 'warn',
+      ...env,
+      ...extraEnv,
+      ROSTER_DATA_DIR: dataDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -39,6 +65,7 @@ export function startServer(
         resolve({
           url: match[1]!,
           process: child,
+          dataDir,
           output: () => output,
           stop: (signal = 'SIGTERM') => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -117,12 +144,20 @@ export class Api {
     return res;
   }
 
-  /** Uploads a CSV (content or bytes) to start an import; `fields` are the form's options. */
-  upload(kind: string, content: string | Uint8Array, fields: Record<string, string> = {}, name = 'file.csv') {
+  /**
+   * Uploads a CSV to start an import: text, bytes, or a Blob (`fs.openAsBlob(path)` streams a big file from
+   * disk); `fields` are the form's options.
+   */
+  upload(
+    kind: string,
+    content: string | Uint8Array | Blob,
+    fields: Record<string, string> = {},
+    name = 'file.csv',
+  ) {
     const form = new FormData();
     form.set('kind', kind);
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set('file', new Blob([content as BlobPart]), name);
+    form.set('file', content instanceof Blob ? content : new Blob([content as BlobPart]), name);
     return this.post('/api/imports', form);
   }
 

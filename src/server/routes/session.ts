@@ -44,6 +44,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['session'],
         summary: 'Sign in as an internal user',
+        security: [],
         body: SignIn,
         response: { 200: SessionBody, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
