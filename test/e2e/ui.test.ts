@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../src/domain/users.js';
 import { launchChromium, screenshot, scrollToTop, sidewaysOverflow } from '../support/browser.js';
-import { buildWorld, positionOf, writeCsv } from '../support/factories.js';
+import { buildWorld, newContactsCsv, positionOf, writeCsv } from '../support/factories.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -163,6 +163,38 @@ describe('the web UI in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.context().close();
+  });
+
+  it('shows live progress while a large import is applied, then its counts', async () => {
+    const rows = 60_000;
+    const page = await openPage();
+    await signIn(page);
+    await page.getByRole('radio', { name: 'contacts', exact: true }).check();
+    await page
+      .locator('input[type=file]')
+      .setInputFiles(writeCsv(newContactsCsv(rows, 'big.example'), 'big.csv'));
+    await page.getByRole('heading', { name: 'What will happen', exact: true }).waitFor({ timeout: 60_000 });
+    expect(await count(page, 'Will be created')).toBe('60,000');
+
+    await page.getByRole('button', { name: 'Apply to Acme' }).click();
+    // The run page shows progress from its first poll (the run was just queued)…
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Importing: / })
+      .waitFor();
+    // …and a bar of rows done of total once batches apply; caught when the poll lands in that phase.
+    const bar = page.locator('progress[aria-label="Rows done"]');
+    await bar.waitFor({ timeout: 15_000 }).catch(() => undefined);
+    await screenshot(page, '11-progress');
+    await page.getByRole('heading', { name: 'Result' }).waitFor({ timeout: 60_000 });
+    expect(await count(page, 'Created')).toBe('60,000');
+    const created = await t.conn.db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('email_ci', 'like', '%@big.example')
+      .executeTakeFirstOrThrow();
+    expect(Number(created.n)).toBe(rows);
     await page.context().close();
   });
 
