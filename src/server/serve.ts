@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { openDatabase, type Connection } from '../db/connection.js';
+import { AppError } from '../errors.js';
 import { pruneSessions } from '../domain/sessions.js';
 import { BossQueue } from '../jobs/boss-queue.js';
 import { sweepUploads } from '../jobs/handle-import.js';
@@ -25,11 +26,18 @@ export function jobQueueFor(conn: Connection, config: Config, work = true): JobQ
 /** `roster serve`: the HTTP API (and web UI) with background imports; resumes interrupted runs on start. */
 export async function startServer(
   config: Config,
-  listen: { port: number; host: string },
+  listen: { port: number; host: string; worker?: boolean },
   logger?: boolean | object,
 ): Promise<RunningServer> {
+  if (listen.worker === false && !config.databaseUrl) {
+    throw new AppError(
+      'usage',
+      'On the embedded database `roster serve` runs the imports itself; --no-worker needs PostgreSQL.',
+      'Set DATABASE_URL to a PostgreSQL server to run imports in separate `roster worker` processes.',
+    );
+  }
   const conn = await openDatabase(config);
-  const jobs = jobQueueFor(conn, config);
+  const jobs = jobQueueFor(conn, config, listen.worker ?? true);
   // On SQLite, the event loop's writes take turns with the import worker's batches (jobs/write-turns.ts).
   const db = jobs instanceof ThreadQueue ? jobs.sharingWrites(conn.db) : conn.db;
   const app = await buildApp({ db, config, jobs, logger });

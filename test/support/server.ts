@@ -37,9 +37,10 @@ function tempDataDir(): string {
 export function startServer(
   env: Record<string, string>,
   extraEnv: Record<string, string> = {},
+  extraArgs: string[] = [],
 ): Promise<TestServer> {
   const dataDir = extraEnv.ROSTER_DATA_DIR || env.ROSTER_DATA_DIR || tempDataDir();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...extraArgs], {
     env: {
       ...process.env,
       ROSTER_WORKSPACE: '',

@@ -25,7 +25,7 @@ function stopSignal(): Promise<string> {
  */
 export async function serveUntilStopped(
   config: Config,
-  listen: { port: number; host: string },
+  listen: { port: number; host: string; worker?: boolean },
   opts: { logger?: boolean | object; banner?: (url: string) => string } = {},
 ): Promise<void> {
   const server = await startServer(config, listen, opts.logger);
@@ -43,7 +43,8 @@ export function registerServeCommands(program: Command): void {
     .description('serve the HTTP API and the web UI; imports run in the background')
     .option('--port <port>', 'TCP port (0: any free port)', port, 3000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action((opts: { port: number; host: string }) => serveUntilStopped(loadConfig(), opts));
+    .option('--no-worker', 'PostgreSQL: only queue imports; `roster worker` processes run them')
+    .action((opts: { port: number; host: string; worker: boolean }) => serveUntilStopped(loadConfig(), opts));
 
   program
     .command('worker')

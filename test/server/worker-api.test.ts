@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { roster } from '../support/cli.js';
+import { buildWorld, newContactsCsv } from '../support/factories.js';
+import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
+import { backend, createTestDatabase, type TestDatabase } from '../support/test-db.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/roster');
+
+describe('separate import workers', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  let server: TestServer | undefined;
+
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+    await t?.cleanup();
+  });
+
+  it.runIf(backend === 'sqlite')(
+    'are refused on the embedded database, with what to do instead',
+    async () => {
+      const worker = await roster(['worker'], t.env);
+      expect(worker.status).toBe(1);
+      expect(worker.stderr).toMatch(/embedded database runs imports inside `roster serve`/);
+      await expect(startServer(t.env, {}, ['--no-worker'])).rejects.toThrow(/--no-worker needs PostgreSQL/);
+    },
+  );
+
+  it.runIf(backend === 'postgres')(
+    'take the imports a server without a worker queued (pg-boss in the same database)',
+    async () => {
+      server = await startServer(t.env, {}, ['--no-worker']);
+      const api = new Api(server.url, await tokenFor(t.conn.db, ws.id));
+      const queued = await api.upload('contacts', newContactsCsv(200, 'worker.example'));
+      expect(queued.status).toBe(202);
+      // Nobody runs it yet: the server only queues.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await api.get(`/api/imports/${queued.json.id}`)).json.status).toBe('queued');
+
+      const worker = spawn(process.execPath, [BIN, 'worker'], {
+        env: { ...process.env, ROSTER_LOG_LEVEL: 'warn', ...t.env, ROSTER_DATA_DIR: server.dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((r) => worker.once('exit', r));
+      try {
+        const run = await api.waitFor(queued.json.id);
+        expect(run).toMatchObject({ status: 'completed', counts: { created: 200, rowsProcessed: 200 } });
+        const row = await t.conn.db
+          .selectFrom('import_runs')
+          .select('pid')
+          .where('public_id', '=', queued.json.id)
+          .executeTakeFirstOrThrow();
+        expect(row.pid).toBe(worker.pid);
+      } finally {
+        worker.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    },
+  );
+});
