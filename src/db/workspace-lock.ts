@@ -74,6 +74,14 @@ export async function withWorkspaceLock<T>(
 }
 
 async function tryLockRow(db: Db, workspaceId: number, runId: number): Promise<boolean> {
+  // A plain read first: while a live holder has the lock, waiting costs no write transaction (which, on the
+  // server's event loop, would wait for the import's write lock).
+  const current = await db
+    .selectFrom('workspace_locks')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (current && !canTakeOver(current)) return false;
   return inTransaction(db, async (trx) => {
     const holder = await trx
       .selectFrom('workspace_locks')
@@ -81,8 +89,7 @@ async function tryLockRow(db: Db, workspaceId: number, runId: number): Promise<b
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirst();
     const host = os.hostname();
-    if (holder && !(holder.host === host && holder.pid !== process.pid && !processAlive(holder.pid)))
-      return false;
+    if (holder && !canTakeOver(holder)) return false;
     if (holder) await trx.deleteFrom('workspace_locks').where('workspace_id', '=', workspaceId).execute();
     await trx
       .insertInto('workspace_locks')
@@ -90,4 +97,9 @@ async function tryLockRow(db: Db, workspaceId: number, runId: number): Promise<b
       .execute();
     return true;
   });
+}
+
+/** A lock row left by a process of this machine that is gone (a crash, a kill) may be taken over. */
+function canTakeOver(holder: { host: string; pid: number }): boolean {
+  return holder.host === os.hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
 }
