@@ -1,8 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
-import { AppError, isUniqueViolation } from '../errors.js';
-import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import { AppError } from '../errors.js';
 import {
   checkedFieldValues,
   labelIdsByName,
@@ -10,6 +9,7 @@ import {
   writeFieldValues,
   type FieldInput,
 } from './contact-values.js';
+import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
 import { byCodePoint, foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -53,7 +53,7 @@ export async function createContact(
 ): Promise<ContactDetail> {
   const email = checkedEmail(input.email);
   const id = await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await refuseTakenEmail(trx, workspaceId, email, undefined);
+    await refuseTakenEmail(trx, 'contacts', workspaceId, email, undefined);
     const at = now();
     const row = await trx
       .insertInto('contacts')
@@ -68,7 +68,7 @@ export async function createContact(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken(email));
+      .catch(rethrowTakenEmail('contacts', email));
     await writeExtras(trx, workspaceId, row.id, input);
     return row.id;
   });
@@ -85,7 +85,7 @@ export async function updateContact(
   const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     await contactExists(trx, workspaceId, id);
-    if (email !== undefined) await refuseTakenEmail(trx, workspaceId, email, id);
+    if (email !== undefined) await refuseTakenEmail(trx, 'contacts', workspaceId, email, id);
     await trx
       .updateTable('contacts')
       .set({
@@ -97,7 +97,7 @@ export async function updateContact(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTaken(email ?? ''));
+      .catch(rethrowTakenEmail('contacts', email ?? ''));
     await writeExtras(trx, workspaceId, id, patch);
   });
   return getContact(db, workspaceId, id);
@@ -239,37 +239,6 @@ function summary(r: ContactRow): ContactSummary {
     lastName: r.last_name,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-  };
-}
-
-function checkedEmail(value: string): string {
-  const email = checkEmail(value.trim(), 'email');
-  if (isProblem(email)) throw new AppError('invalid_request', email.message, email.hint);
-  return email;
-}
-
-/** Emails are unique per workspace in any case (SPEC 1): "Ann@x.org" is taken once "ann@x.org" exists. */
-async function refuseTakenEmail(
-  db: Db,
-  workspaceId: number,
-  email: string,
-  ownId: number | undefined,
-): Promise<void> {
-  const taken = await db
-    .selectFrom('contacts')
-    .select('email')
-    .where('workspace_id', '=', workspaceId)
-    .where('email_ci', '=', foldCase(email))
-    .$if(ownId !== undefined, (qb) => qb.where('id', '<>', ownId!))
-    .executeTakeFirst();
-  if (taken) throw new AppError('already_exists', `A contact with email "${taken.email}" exists.`);
-}
-
-function rethrowTaken(email: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err))
-      throw new AppError('already_exists', `A contact with email "${email}" exists.`);
-    throw err;
   };
 }
 

@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
-import { AppError, isUniqueViolation } from '../errors.js';
-import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import { AppError } from '../errors.js';
+import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordLength } from './passwords.js';
 import { foldCase, now } from './text.js';
@@ -50,7 +50,7 @@ export async function createUser(
   const role = checkedRole(input.role ?? 'member');
   const passwordHash = await checkedHash(input.password);
   const id = await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await refuseTakenEmail(trx, workspaceId, email, undefined);
+    await refuseTakenEmail(trx, 'users', workspaceId, email, undefined);
     const at = now();
     const row = await trx
       .insertInto('users')
@@ -68,7 +68,7 @@ export async function createUser(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken(email));
+      .catch(rethrowTakenEmail('users', email));
     return row.id;
   });
   return getUser(db, workspaceId, id);
@@ -93,7 +93,7 @@ export async function updateUser(
   const passwordHash = patch.password === undefined ? undefined : await checkedHash(patch.password);
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     await getUser(trx, workspaceId, id);
-    if (email !== undefined) await refuseTakenEmail(trx, workspaceId, email, id);
+    if (email !== undefined) await refuseTakenEmail(trx, 'users', workspaceId, email, id);
     await trx
       .updateTable('users')
       .set({
@@ -108,7 +108,7 @@ export async function updateUser(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTaken(email ?? ''));
+      .catch(rethrowTakenEmail('users', email ?? ''));
     if (passwordHash !== undefined || patch.active === false) {
       const keep = actor?.userId === id && actor.sessionId ? sha256(actor.sessionId) : '';
       await trx.deleteFrom('sessions').where('user_id', '=', id).where('id_hash', '<>', keep).execute();
@@ -184,12 +184,6 @@ function view(r: UserRow): UserView {
   };
 }
 
-function checkedEmail(value: string): string {
-  const email = checkEmail(value.trim(), 'email');
-  if (isProblem(email)) throw new AppError('invalid_request', email.message, email.hint);
-  return email;
-}
-
 function checkedRole(role: string): Role {
   if (!ROLES.includes(role as Role)) {
     throw new AppError('invalid_request', `A role is admin or member, not "${role}".`);
@@ -202,30 +196,6 @@ async function checkedHash(password: string): Promise<string> {
     throw new AppError('invalid_request', `The password is shorter than ${MIN_PASSWORD_LENGTH} characters.`);
   }
   return hashPassword(password);
-}
-
-/** Emails are unique per workspace in any case: "Ann@x.org" is taken once "ann@x.org" exists. */
-async function refuseTakenEmail(
-  db: Db,
-  workspaceId: number,
-  email: string,
-  ownId: number | undefined,
-): Promise<void> {
-  const taken = await db
-    .selectFrom('users')
-    .select('email')
-    .where('workspace_id', '=', workspaceId)
-    .where('email_ci', '=', foldCase(email))
-    .$if(ownId !== undefined, (qb) => qb.where('id', '<>', ownId!))
-    .executeTakeFirst();
-  if (taken) throw new AppError('already_exists', `A user with email "${taken.email}" exists.`);
-}
-
-function rethrowTaken(email: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `A user with email "${email}" exists.`);
-    throw err;
-  };
 }
 
 function notFound(id: number): AppError {

@@ -1,0 +1,45 @@
+import type { Db } from '../db/dialect.js';
+import { AppError, isUniqueViolation } from '../errors.js';
+import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import { foldCase } from './text.js';
+
+/** The records whose email is unique per workspace in any case, and what people call them. */
+const OWNERS = { contacts: 'contact', users: 'user' } as const;
+type Owner = keyof typeof OWNERS;
+
+/** A trimmed, valid email address, or an `invalid_request` naming the problem. */
+export function checkedEmail(value: string): string {
+  const email = checkEmail(value.trim(), 'email');
+  if (isProblem(email)) throw new AppError('invalid_request', email.message, email.hint);
+  return email;
+}
+
+/** Emails are unique per workspace in any case (SPEC 1): "Ann@x.org" is taken once "ann@x.org" exists. */
+export async function refuseTakenEmail(
+  db: Db,
+  table: Owner,
+  workspaceId: number,
+  email: string,
+  ownId: number | undefined,
+): Promise<void> {
+  const taken = await db
+    .selectFrom(table)
+    .select('email')
+    .where('workspace_id', '=', workspaceId)
+    .where('email_ci', '=', foldCase(email))
+    .$if(ownId !== undefined, (qb) => qb.where('id', '<>', ownId!))
+    .executeTakeFirst();
+  if (taken) throw takenError(table, taken.email);
+}
+
+/** For `.catch`: a unique violation (two writers at once) becomes the same `already_exists`. */
+export function rethrowTakenEmail(table: Owner, email: string) {
+  return (err: unknown): never => {
+    if (isUniqueViolation(err)) throw takenError(table, email);
+    throw err;
+  };
+}
+
+function takenError(table: Owner, email: string): AppError {
+  return new AppError('already_exists', `A ${OWNERS[table]} with email "${email}" exists.`);
+}
