@@ -123,3 +123,8 @@ function importRunning(): AppError {
     'Try again when the import has finished.',
   );
 }
+
+/** The workspace with this id, or undefined (background jobs carry ids). */
+export async function workspaceById(db: Db, id: number): Promise<Workspace | undefined> {
+  return db.selectFrom('workspaces').select(['id', 'slug', 'name']).where('id', '=', id).executeTakeFirst();
+}

@@ -3,8 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
 import { recordTokenUse } from '../domain/tokens.js';
 import type { UndoReport } from '../imports/undo-import.js';
-import { undoImport } from '../imports/undo-import.js';
-import { handleImportJob, runsToResume } from './handle-import.js';
+import { handleImportJob, runsToResume, undoJob } from './handle-import.js';
 import type { ImportJob, JobQueue } from './queue.js';
 
 const QUEUE = 'roster-import';
@@ -44,12 +43,7 @@ export class BossQueue implements JobQueue {
   }
 
   async undo(workspaceId: number, runId: string): Promise<UndoReport> {
-    const workspace = await this.db
-      .selectFrom('workspaces')
-      .select(['id', 'slug', 'name'])
-      .where('id', '=', workspaceId)
-      .executeTakeFirstOrThrow();
-    return undoImport(this.db, workspace, runId, { lockTimeoutMs: this.config.lockTimeoutMs });
+    return undoJob(this.db, this.config, workspaceId, runId);
   }
 
   recordTokenUse(tokenId: number): void {

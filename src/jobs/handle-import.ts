@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
-import { findRun } from '../imports/run-repository.js';
+import { workspaceById } from '../domain/workspaces.js';
+import { AppError } from '../errors.js';
+import { undoImport, type UndoReport } from '../imports/undo-import.js';
 import { executeQueuedRun, type ExecuteOptions } from '../imports/run-import.js';
-import { markInterruptedRuns } from '../imports/run-repository.js';
+import { findRun, markInterruptedRuns } from '../imports/run-repository.js';
 import type { ImportJob } from './queue.js';
 
 /** Where uploaded files wait for their run (inside the data folder; shared storage when workers are many). */
@@ -24,11 +26,7 @@ export async function handleImportJob(
   signal: AbortSignal,
   onProgress?: ExecuteOptions['onProgress'],
 ): Promise<void> {
-  const workspace = await db
-    .selectFrom('workspaces')
-    .select(['id', 'slug', 'name'])
-    .where('id', '=', job.workspaceId)
-    .executeTakeFirst();
+  const workspace = await workspaceById(db, job.workspaceId);
   if (!workspace) return;
   try {
     await executeQueuedRun(db, workspace, job.runId, {
@@ -42,6 +40,18 @@ export async function handleImportJob(
     const run = await findRun(db, workspace.id, job.runId);
     if (run) removeUploadWhenDone(config, run);
   }
+}
+
+/** Undoes a completed run of a workspace (what both queues do for POST /api/imports/:id/undo). */
+export async function undoJob(
+  db: Db,
+  config: Config,
+  workspaceId: number,
+  runId: string,
+): Promise<UndoReport> {
+  const workspace = await workspaceById(db, workspaceId);
+  if (!workspace) throw new AppError('not_found', `No workspace ${workspaceId}.`);
+  return undoImport(db, workspace, runId, { lockTimeoutMs: config.lockTimeoutMs });
 }
 
 /** Deletes a run's uploaded file once nothing needs it any more (never a file outside the upload folder). */

@@ -6,8 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { recordTokenUse } from '../domain/tokens.js';
-import { undoImport } from '../imports/undo-import.js';
-import { handleImportJob } from './handle-import.js';
+import { handleImportJob, undoJob } from './handle-import.js';
 import type { ImportJob } from './queue.js';
 import { WriteTurns } from './write-turns.js';
 
@@ -79,14 +78,7 @@ port.postMessage({ type: 'ready' } satisfies FromWorker);
 
 async function undo(message: Extract<ToWorker, { type: 'undo' }>): Promise<void> {
   try {
-    const workspace = await conn.db
-      .selectFrom('workspaces')
-      .select(['id', 'slug', 'name'])
-      .where('id', '=', message.workspaceId)
-      .executeTakeFirstOrThrow();
-    const report = await undoImport(conn.db, workspace, message.runId, {
-      lockTimeoutMs: config.lockTimeoutMs,
-    });
+    const report = await undoJob(conn.db, config, message.workspaceId, message.runId);
     port.postMessage({ type: 'undone', requestId: message.requestId, report } satisfies FromWorker);
   } catch (err) {
     const e = err as { code?: string; message?: string; hint?: string };
