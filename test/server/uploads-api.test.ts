@@ -213,13 +213,16 @@ describe('uploads and large imports', () => {
     console.info(`${rows} rows in ${seconds} s, ${requests} requests; slowest answers (ms): ${report}`);
     expect(last).toMatchObject({ status: 'completed', counts: { created: rows } });
     expect(slowest.has('POST /api/session while running/applying')).toBe(true);
+    // Measured against the import's own length, so that a loaded machine slows both alike (absolute
+    // latencies are figures for bench/api-bench.js): a read never waits for the import, and a write waits
+    // for the batch under way, not for the import: the worker lets it in between batches. (During the
+    // plan, one transaction over the whole file, a write still waits for the plan to end.)
+    const importMs = performance.now() - started;
     for (const [key, ms] of slowest) {
-      if (key.startsWith('GET')) expect(ms, key).toBeLessThan(2000);
+      if (key.startsWith('GET')) expect(ms, key).toBeLessThan(importMs / 10);
     }
-    // A write waits for the batch under way, not for the import: the worker lets it in between batches.
-    // (During the plan, one transaction over the whole file, a write still waits for the plan to end.)
     for (const state of ['staging', 'applying']) {
-      expect(slowest.get(`POST /api/session while running/${state}`) ?? 0, state).toBeLessThan(1000);
+      expect(slowest.get(`POST /api/session while running/${state}`) ?? 0, state).toBeLessThan(importMs / 10);
     }
   }, 300_000);
 });
