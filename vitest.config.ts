@@ -32,7 +32,13 @@ export default defineConfig({
       // The web UI in a real browser (Debian's Chromium) against a real `roster serve`; SQLite is enough here.
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { ROSTER_TEST_DB: 'sqlite' } },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          env: { ROSTER_TEST_DB: 'sqlite' },
+          // A browser and a server on a busy 2-core machine: waits are limits, not speed targets.
+          testTimeout: 180_000,
+        },
       },
     ],
   },

@@ -32,7 +32,7 @@ describe('the web UI in Chromium', () => {
   async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
     const context = await browser.newContext({ viewport, acceptDownloads: true });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     await page.goto(server.url);
     return page;
   }
