@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { ImportOptions, KindName } from './types.js';
+import type { ImportOptions } from './import-options.js';
+import type { KindName } from './types.js';
 
 /** What every stage of one run needs to know. */
 export interface RunContext {

@@ -9,14 +9,15 @@ import { dataVersion, touchWorkspace, type Workspace } from '../domain/workspace
 import { AppError } from '../errors.js';
 import { KINDS } from './kinds/index.js';
 import type { RunContext } from './run-context.js';
-import { findRun, insertRun, requireRun, updateRun, type ImportRun } from './run-repository.js';
+import type { ImportOptions } from './import-options.js';
+import { buildReport, countRows } from './run-report.js';
+import { getRun, insertRun, requireRun, updateRun, updateRunIf, type ImportRun } from './run-repository.js';
 import { decodeFile, type FileInfo } from './stages/decode.js';
 import { parseCsv } from './stages/parse.js';
 import { FileRejectedError } from './stages/rejection.js';
-import { buildReport, countRows } from './stages/report.js';
 import { deleteExtras } from './stages/stage-extras.js';
 import { stageRows } from './stages/stage-rows.js';
-import type { ImportOptions, ImportProgress, ImportReport, KindName } from './types.js';
+import type { ImportProgress, ImportReport, KindName } from './types.js';
 
 export interface ImportRequest {
   workspace: Workspace;
@@ -57,41 +58,24 @@ const DEFAULT_LOCK_TIMEOUT_MS = 600_000;
 
 type Progress = (progress: ImportProgress) => void;
 
-/** Records a run that has not started; returns its public id. */
-export async function createRun(db: Db, run: NewRun): Promise<string> {
-  const publicId = randomUUID();
-  await insertRun(db, {
-    public_id: publicId,
-    workspace_id: run.workspace.id,
+/** Records a run that has not started. */
+export async function createRun(db: Db, run: NewRun): Promise<ImportRun> {
+  return insertRun(db, {
+    publicId: randomUUID(),
+    workspaceId: run.workspace.id,
     kind: run.kind,
     status: run.status,
-    phase: 'staging',
-    dry_run: run.options.dryRun ? 1 : 0,
     actor: run.actor,
-    file_name: run.fileName ?? path.basename(run.filePath),
-    file_path: path.resolve(run.filePath),
-    file_bytes: run.fileBytes ?? 0,
-    file_sha256: '',
-    encoding: run.options.encoding ?? 'utf-8',
-    bom: 0,
-    options: JSON.stringify(run.options),
-    header: null,
-    warnings: '[]',
-    counts: null,
-    rejection: null,
-    error: null,
-    rows_total: 0,
-    rows_done: 0,
+    fileName: run.fileName ?? path.basename(run.filePath),
+    filePath: path.resolve(run.filePath),
+    fileBytes: run.fileBytes ?? 0,
+    options: run.options,
     pid: run.status === 'running' ? process.pid : null,
     host: run.status === 'running' ? os.hostname() : null,
-    started_at: now(),
-    finished_at: null,
-    undone_at: null,
-    undo_report: null,
-    source_run_id: run.source?.runId ?? null,
-    expected_data_version: run.source?.dataVersion ?? null,
+    startedAt: now(),
+    sourceRunId: run.source?.runId ?? null,
+    expectedDataVersion: run.source?.dataVersion ?? null,
   });
-  return publicId;
 }
 
 /**
@@ -100,9 +84,8 @@ export async function createRun(db: Db, run: NewRun): Promise<string> {
  * Nothing is applied before the whole file has been read, so a rejected file changes nothing.
  */
 export async function runImport(db: Db, request: ImportRequest): Promise<ImportReport> {
-  const publicId = await createRun(db, { ...request, status: 'running' });
-  const run = await findRun(db, request.workspace.id, publicId);
-  return executeRun(db, request.workspace, run!, request);
+  const run = await createRun(db, { ...request, status: 'running' });
+  return executeRun(db, request.workspace, run, request);
 }
 
 /**
@@ -119,7 +102,7 @@ export async function resumeImport(
   if (run.status !== 'interrupted') {
     throw new AppError(
       'invalid_state',
-      `Run ${run.public_id} is ${run.status}; only an interrupted run can be resumed.`,
+      `Run ${run.publicId} is ${run.status}; only an interrupted run can be resumed.`,
     );
   }
   return startRun(db, workspace, run, opts);
@@ -147,14 +130,14 @@ async function startRun(
   run: ImportRun,
   opts: ExecuteOptions,
 ): Promise<ImportReport> {
-  const claimed = await db
-    .updateTable('import_runs')
-    .set({ status: 'running', pid: process.pid, host: os.hostname(), error: null })
-    .where('id', '=', run.id)
-    .where('status', '=', run.status)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) {
-    throw new AppError('invalid_state', `Run ${run.public_id} was taken up by another process.`);
+  const claimed = await updateRunIf(db, run, {
+    status: 'running',
+    pid: process.pid,
+    host: os.hostname(),
+    error: null,
+  });
+  if (!claimed) {
+    throw new AppError('invalid_state', `Run ${run.publicId} was taken up by another process.`);
   }
   return executeRun(db, workspace, { ...run, status: 'running' }, opts);
 }
@@ -168,10 +151,10 @@ async function executeRun(
   const progress = opts.onProgress ?? (() => {});
   const lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const signal = opts.signal;
-  const options = JSON.parse(run.options) as ImportOptions;
-  const ctx: RunContext = { runId: run.id, workspaceId: workspace.id, kind: run.kind as KindName, options };
+  const { options } = run;
+  const ctx: RunContext = { runId: run.id, workspaceId: workspace.id, kind: run.kind, options };
   const kind = KINDS[ctx.kind];
-  const filePath = run.file_path ?? run.file_name;
+  const filePath = run.filePath ?? run.fileName;
   const file = decodeFile(filePath, { encoding: options.encoding });
   let phase = run.phase;
   try {
@@ -187,9 +170,9 @@ async function executeRun(
       );
       await updateRun(db, run.id, {
         ...fileColumns(file.info()),
-        header: JSON.stringify(staged.header.columns),
-        warnings: JSON.stringify(staged.header.warnings),
-        rows_total: staged.rows,
+        header: staged.header.columns,
+        warnings: staged.header.warnings,
+        rowsTotal: staged.rows,
         phase: 'planning',
       });
       phase = 'planning';
@@ -202,15 +185,15 @@ async function executeRun(
         await analyzeStaging(db);
         await inTransaction(db, async (trx) => {
           const version = await dataVersion(trx, workspace.id);
-          if (run.expected_data_version !== null && run.expected_data_version !== version) {
+          if (run.expectedDataVersion !== null && run.expectedDataVersion !== version) {
             throw new AppError(
               'preview_outdated',
-              `The data changed after the dry run ${run.source_run_id ?? ''} was made; nothing was applied.`,
+              `The data changed after the dry run ${run.sourceRunId ?? ''} was made; nothing was applied.`,
               'Make a new dry run of the file, review it, and apply that one.',
             );
           }
           await kind.plan(trx, ctx);
-          await updateRun(trx, run.id, { phase: 'applying', data_version: version });
+          await updateRun(trx, run.id, { phase: 'applying', dataVersion: version });
         });
       }
       await applyBatches(db, ctx, total, progress, signal);
@@ -229,14 +212,13 @@ async function executeRun(
   } catch (err) {
     if (err instanceof RunInterrupted) {
       await updateRun(db, run.id, { status: 'interrupted' });
-      const stopped = await findRun(db, workspace.id, run.public_id);
-      return buildReport(db, stopped!, workspace.slug);
+      return buildReport(db, await getRun(db, run.id), workspace.slug);
     }
     if (!(err instanceof FileRejectedError)) {
       await updateRun(db, run.id, {
         status: 'failed',
         error: String((err as Error).message ?? err),
-        finished_at: now(),
+        finishedAt: now(),
       });
       throw err;
     }
@@ -247,14 +229,13 @@ async function executeRun(
         ...safeInfo(file.info),
         status: 'rejected',
         phase: 'done',
-        rejection: JSON.stringify(err.rejection),
-        counts: JSON.stringify(await countRows(trx, run.id)),
-        finished_at: now(),
+        rejection: err.rejection,
+        counts: await countRows(trx, run.id),
+        finishedAt: now(),
       });
     });
   }
-  const done = await findRun(db, workspace.id, run.public_id);
-  return buildReport(db, done!, workspace.slug);
+  return buildReport(db, await getRun(db, run.id), workspace.slug);
 }
 
 /** Thrown between batches when the run was asked to stop; the run is left `interrupted`. */
@@ -266,10 +247,10 @@ class RunInterrupted extends Error {
 
 function fileColumns(info: FileInfo) {
   return {
-    file_bytes: info.bytes,
-    file_sha256: info.sha256,
+    fileBytes: info.bytes,
+    fileSha256: info.sha256,
     encoding: info.encoding,
-    bom: info.bom ? (1 as const) : (0 as const),
+    bom: info.bom,
   };
 }
 
@@ -282,12 +263,7 @@ function safeInfo(info: () => FileInfo) {
 }
 
 async function rowsTotal(db: Db, runId: number): Promise<number> {
-  const run = await db
-    .selectFrom('import_runs')
-    .select('rows_total')
-    .where('id', '=', runId)
-    .executeTakeFirstOrThrow();
-  return run.rows_total;
+  return (await getRun(db, runId)).rowsTotal;
 }
 
 /** Applies the staged rows batch by batch after the last committed one; a batch and its progress commit together. */
@@ -300,18 +276,14 @@ async function applyBatches(
 ): Promise<void> {
   const kind = KINDS[ctx.kind];
   const size = ctx.options.batchSize;
-  const run = await db
-    .selectFrom('import_runs')
-    .select('rows_done')
-    .where('id', '=', ctx.runId)
-    .executeTakeFirstOrThrow();
-  for (let from = run.rows_done + 1; from <= total; from += size) {
+  const { rowsDone } = await getRun(db, ctx.runId);
+  for (let from = rowsDone + 1; from <= total; from += size) {
     if (signal?.aborted) throw new RunInterrupted();
     const to = Math.min(total, from + size - 1);
     await inTransaction(db, async (trx) => {
       await kind.applyBatch(trx, ctx, from, to);
       if (!ctx.options.dryRun) await touchWorkspace(trx, ctx.workspaceId);
-      await updateRun(trx, ctx.runId, { rows_done: to });
+      await updateRun(trx, ctx.runId, { rowsDone: to });
     });
     progress({ phase: 'applying', rowsDone: to, rowsTotal: total });
   }
@@ -322,8 +294,8 @@ async function finish(db: Db, runId: number): Promise<void> {
     await updateRun(trx, runId, {
       status: 'completed',
       phase: 'done',
-      counts: JSON.stringify(await countRows(trx, runId)),
-      finished_at: now(),
+      counts: await countRows(trx, runId),
+      finishedAt: now(),
     });
   });
 }

@@ -1,11 +1,266 @@
 import os from 'node:os';
-import type { Db } from '../db/dialect.js';
-import { AppError } from '../errors.js';
-import { processAlive } from '../db/workspace-lock.js';
-import type { ImportRunTable, RunStatus } from '../db/schema.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db } from '../db/dialect.js';
+import type { ImportRunTable, RunStatus } from '../db/schema.js';
+import { processAlive } from '../db/workspace-lock.js';
+import { AppError } from '../errors.js';
+import { parseImportOptions, type ImportOptions } from './import-options.js';
+import type { Rejection } from './stages/rejection.js';
+import { KIND_NAMES, type ImportCounts, type KindName, type Warning } from './types.js';
+import type { UndoReport } from './undo-import.js';
 
-export type ImportRun = Selectable<ImportRunTable>;
+export type { RunStatus };
+export type RunPhase = ImportRunTable['phase'];
+
+/**
+ * One import run as the rest of the code sees it: every JSON column parsed, the kind checked. This module
+ * alone reads and writes `import_runs`.
+ */
+export interface ImportRun {
+  /** Internal key (what import_rows refer to). */
+  id: number;
+  /** The run's id as people and the API see it (a UUID). */
+  publicId: string;
+  workspaceId: number;
+  kind: KindName;
+  status: RunStatus;
+  phase: RunPhase;
+  dryRun: boolean;
+  actor: string;
+  fileName: string;
+  /** Where the file is read from; null once it is no longer kept. */
+  filePath: string | null;
+  fileBytes: number;
+  fileSha256: string;
+  encoding: string;
+  bom: boolean;
+  options: ImportOptions;
+  /** The canonical column of each position of the file (notes keep their `_…` name); [] before staging. */
+  header: string[];
+  warnings: Warning[];
+  counts: ImportCounts | null;
+  rejection: Rejection | null;
+  error: string | null;
+  rowsTotal: number;
+  rowsDone: number;
+  pid: number | null;
+  host: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  undoneAt: string | null;
+  undoReport: UndoReport | null;
+  /** The workspace's data version when the run planned. */
+  dataVersion: number | null;
+  /** An apply of a dry run: the data version the dry run saw; the run fails if the data has moved since. */
+  expectedDataVersion: number | null;
+  /** A dry run that was applied: the public id of the run that applied it. */
+  appliedRunId: string | null;
+  /** A run that applies a dry run: the dry run's public id. */
+  sourceRunId: string | null;
+}
+
+/** What a new run records; the rest starts empty. */
+export type NewRunRecord = Pick<
+  ImportRun,
+  | 'publicId'
+  | 'workspaceId'
+  | 'kind'
+  | 'status'
+  | 'actor'
+  | 'fileName'
+  | 'filePath'
+  | 'fileBytes'
+  | 'options'
+  | 'pid'
+  | 'host'
+  | 'startedAt'
+  | 'expectedDataVersion'
+  | 'sourceRunId'
+>;
+
+/** What may change in a run after it was recorded. */
+export type RunChanges = Partial<
+  Omit<ImportRun, 'id' | 'publicId' | 'workspaceId' | 'kind' | 'dryRun' | 'options' | 'actor' | 'startedAt'>
+>;
+
+export function isKindName(name: string): name is KindName {
+  return (KIND_NAMES as readonly string[]).includes(name);
+}
+
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+function toRun(row: Selectable<ImportRunTable>): ImportRun {
+  if (!isKindName(row.kind)) throw new AppError('internal', `Run ${row.public_id} has an unknown kind.`);
+  return {
+    id: row.id,
+    publicId: row.public_id,
+    workspaceId: row.workspace_id,
+    kind: row.kind,
+    status: row.status,
+    phase: row.phase,
+    dryRun: row.dry_run === 1,
+    actor: row.actor,
+    fileName: row.file_name,
+    filePath: row.file_path,
+    fileBytes: Number(row.file_bytes),
+    fileSha256: row.file_sha256,
+    encoding: row.encoding,
+    bom: row.bom === 1,
+    options: parseImportOptions(JSON.parse(row.options), { code: 'internal' }),
+    header: json<string[]>(row.header) ?? [],
+    warnings: json<Warning[]>(row.warnings) ?? [],
+    counts: json<ImportCounts>(row.counts),
+    rejection: json<Rejection>(row.rejection),
+    error: row.error,
+    rowsTotal: row.rows_total,
+    rowsDone: row.rows_done,
+    pid: row.pid,
+    host: row.host,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    undoneAt: row.undone_at,
+    undoReport: json<UndoReport>(row.undo_report),
+    dataVersion: row.data_version,
+    expectedDataVersion: row.expected_data_version,
+    appliedRunId: row.applied_run_id,
+    sourceRunId: row.source_run_id,
+  };
+}
+
+const text = (value: unknown) => (value === null ? null : JSON.stringify(value));
+const flag = (value: boolean) => (value ? (1 as const) : (0 as const));
+
+function toColumns(changes: RunChanges): Updateable<ImportRunTable> {
+  const c = changes;
+  const columns: Updateable<ImportRunTable> = {
+    status: c.status,
+    phase: c.phase,
+    file_name: c.fileName,
+    file_path: c.filePath,
+    file_bytes: c.fileBytes,
+    file_sha256: c.fileSha256,
+    encoding: c.encoding,
+    bom: c.bom === undefined ? undefined : flag(c.bom),
+    header: c.header === undefined ? undefined : text(c.header),
+    warnings: c.warnings === undefined ? undefined : JSON.stringify(c.warnings),
+    counts: c.counts === undefined ? undefined : text(c.counts),
+    rejection: c.rejection === undefined ? undefined : text(c.rejection),
+    error: c.error,
+    rows_total: c.rowsTotal,
+    rows_done: c.rowsDone,
+    pid: c.pid,
+    host: c.host,
+    finished_at: c.finishedAt,
+    undone_at: c.undoneAt,
+    undo_report: c.undoReport === undefined ? undefined : text(c.undoReport),
+    data_version: c.dataVersion,
+    expected_data_version: c.expectedDataVersion,
+    applied_run_id: c.appliedRunId,
+    source_run_id: c.sourceRunId,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+}
+
+/** Records a new run and returns it as stored. */
+export async function insertRun(db: Db, run: NewRunRecord): Promise<ImportRun> {
+  const row: Insertable<ImportRunTable> = {
+    public_id: run.publicId,
+    workspace_id: run.workspaceId,
+    kind: run.kind,
+    status: run.status,
+    phase: 'staging',
+    dry_run: flag(run.options.dryRun),
+    actor: run.actor,
+    file_name: run.fileName,
+    file_path: run.filePath,
+    file_bytes: run.fileBytes,
+    file_sha256: '',
+    encoding: run.options.encoding ?? 'utf-8',
+    bom: 0,
+    options: JSON.stringify(run.options),
+    header: null,
+    warnings: '[]',
+    counts: null,
+    rejection: null,
+    error: null,
+    rows_total: 0,
+    rows_done: 0,
+    pid: run.pid,
+    host: run.host,
+    started_at: run.startedAt,
+    finished_at: null,
+    undone_at: null,
+    undo_report: null,
+    source_run_id: run.sourceRunId,
+    expected_data_version: run.expectedDataVersion,
+  };
+  const stored = await db.insertInto('import_runs').values(row).returningAll().executeTakeFirstOrThrow();
+  return toRun(stored);
+}
+
+export async function updateRun(db: Db, id: number, changes: RunChanges): Promise<void> {
+  await db.updateTable('import_runs').set(toColumns(changes)).where('id', '=', id).execute();
+}
+
+/**
+ * Changes a run only if it still has the status it was read with (one UPDATE, so of two processes
+ * claiming the same run one wins); true when this call changed it.
+ */
+export async function updateRunIf(
+  db: Db,
+  run: Pick<ImportRun, 'id' | 'status'>,
+  changes: RunChanges,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('import_runs')
+    .set(toColumns(changes))
+    .where('id', '=', run.id)
+    .where('status', '=', run.status)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Marks a dry run as applied by `appliedRunId`, unless another apply got there first; true when it won. */
+export async function claimApply(
+  db: Db,
+  dry: Pick<ImportRun, 'id' | 'appliedRunId'>,
+  appliedRunId: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('import_runs')
+    .set({ applied_run_id: appliedRunId })
+    .where('id', '=', dry.id)
+    .where((eb) =>
+      dry.appliedRunId === null
+        ? eb('applied_run_id', 'is', null)
+        : eb('applied_run_id', '=', dry.appliedRunId),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function deleteRun(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('import_runs').where('id', '=', id).execute();
+}
+
+/** Reads a run again by its internal key. */
+export async function getRun(db: Db, id: number): Promise<ImportRun> {
+  return toRun(await db.selectFrom('import_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+}
+
+/** Finds a run of a workspace by its public id, or by an unambiguous prefix of it. */
+export async function findRun(db: Db, workspaceId: number, id: string): Promise<ImportRun | undefined> {
+  const rows = await db
+    .selectFrom('import_runs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('public_id', '=', id), eb('public_id', 'like', `${id.replace(/[%_]/g, '')}%`)]))
+    .orderBy('started_at', 'desc')
+    .limit(2)
+    .execute();
+  const row = rows.length === 1 || rows[0]?.public_id === id ? rows[0] : undefined;
+  return row && toRun(row);
+}
 
 /** Finds a run by its public id (or a prefix of it), or fails with `not_found` and where to look. */
 export async function requireRun(
@@ -24,37 +279,40 @@ export async function requireRun(
   return run;
 }
 
-/** Records a new run and returns its internal key. */
-export async function insertRun(db: Db, run: Insertable<ImportRunTable>): Promise<number> {
-  const row = await db.insertInto('import_runs').values(run).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+/** A page of a workspace's runs, newest first, and how many it has in all. */
+export async function listRuns(
+  db: Db,
+  workspaceId: number,
+  page: { limit: number; offset?: number },
+): Promise<{ items: ImportRun[]; total: number }> {
+  const base = db.selectFrom('import_runs').where('workspace_id', '=', workspaceId);
+  const [rows, total] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset ?? 0)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toRun), total: Number(total.n) };
 }
 
-export async function updateRun(db: Db, id: number, changes: Updateable<ImportRunTable>): Promise<void> {
-  await db.updateTable('import_runs').set(changes).where('id', '=', id).execute();
-}
-
-/** Finds a run of a workspace by its public id, or by an unambiguous prefix of it. */
-export async function findRun(db: Db, workspaceId: number, id: string): Promise<ImportRun | undefined> {
-  return db
+/** Runs still to be carried out, oldest first: queued ones and interrupted ones. */
+export async function listUnfinishedRuns(db: Db): Promise<Pick<ImportRun, 'workspaceId' | 'publicId'>[]> {
+  const rows = await db
     .selectFrom('import_runs')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('public_id', '=', id), eb('public_id', 'like', `${id.replace(/[%_]/g, '')}%`)]))
-    .orderBy('started_at', 'desc')
-    .limit(2)
-    .execute()
-    .then((rows) => (rows.length === 1 || rows[0]?.public_id === id ? rows[0] : undefined));
-}
-
-export async function listRuns(db: Db, workspaceId: number, limit = 50): Promise<ImportRun[]> {
-  return db
-    .selectFrom('import_runs')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('started_at', 'desc')
-    .limit(limit)
+    .select(['workspace_id', 'public_id'])
+    .where('status', 'in', ['queued', 'interrupted'])
+    .orderBy('id')
     .execute();
+  return rows.map((r) => ({ workspaceId: r.workspace_id, publicId: r.public_id }));
+}
+
+/** Runs whose file lies in a folder (the upload folder). */
+export async function listRunsWithFileIn(db: Db, dir: string): Promise<ImportRun[]> {
+  const rows = await db.selectFrom('import_runs').selectAll().where('file_path', 'like', `${dir}%`).execute();
+  return rows.map(toRun);
 }
 
 /** How many rows of a run ended in each status. */

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../db/schema.js';
+import type { ImportOptions } from './import-options.js';
 import type { Rejection } from './stages/rejection.js';
 
 export const KIND_NAMES = [
@@ -11,33 +12,6 @@ export const KIND_NAMES = [
   'users',
 ] as const;
 export type KindName = (typeof KIND_NAMES)[number];
-
-export const CUSTOMER_KEYS = ['ref', 'erp_id', 'name'] as const;
-export type CustomerKey = (typeof CUSTOMER_KEYS)[number];
-
-export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'utf-16'] as const;
-export type Encoding = (typeof ENCODINGS)[number];
-
-/** The options of one import run (SPEC section 5), as given on the CLI or the API. */
-export interface ImportOptions {
-  dryRun: boolean;
-  customerKey: CustomerKey;
-  ignoreCase: boolean;
-  labels: 'add' | 'replace';
-  blank: 'keep' | 'clear';
-  encoding?: Encoding;
-  delimiter?: string;
-  batchSize: number;
-}
-
-export const DEFAULT_OPTIONS: ImportOptions = Object.freeze({
-  dryRun: false,
-  customerKey: 'ref',
-  ignoreCase: false,
-  labels: 'add',
-  blank: 'keep',
-  batchSize: 1000,
-});
 
 /** A row that was not applied, as listed in the report. */
 export interface RowEntry {

@@ -140,21 +140,20 @@ export async function undoImport(
   opts: { lockTimeoutMs?: number } = {},
 ): Promise<UndoReport> {
   const run = await requireRun(db, workspace, id);
-  if (run.status === 'undone')
-    throw new AppError('invalid_state', `Run ${run.public_id} was already undone.`);
-  if (run.dry_run === 1)
-    throw new AppError('invalid_state', `Run ${run.public_id} was a dry run: it changed nothing.`);
+  if (run.status === 'undone') throw new AppError('invalid_state', `Run ${run.publicId} was already undone.`);
+  if (run.dryRun)
+    throw new AppError('invalid_state', `Run ${run.publicId} was a dry run: it changed nothing.`);
   if (run.status !== 'completed') {
     throw new AppError(
       'invalid_state',
-      `Run ${run.public_id} is ${run.status}; only a completed run can be undone.`,
+      `Run ${run.publicId} is ${run.status}; only a completed run can be undone.`,
     );
   }
   const lock = { workspaceId: workspace.id, runId: run.id, timeoutMs: opts.lockTimeoutMs ?? 600_000 };
   return withWorkspaceLock(db, lock, () =>
     inTransaction(db, async (trx) => {
       const report: UndoReport = {
-        id: run.public_id,
+        id: run.publicId,
         status: 'undone',
         restored: 0,
         removed: 0,
@@ -193,8 +192,8 @@ export async function undoImport(
       await touchWorkspace(trx, workspace.id);
       await updateRun(trx, run.id, {
         status: 'undone',
-        undone_at: report.undoneAt,
-        undo_report: JSON.stringify(report),
+        undoneAt: report.undoneAt,
+        undoReport: report,
       });
       return report;
     }),

@@ -6,7 +6,13 @@ import { workspaceById } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
 import { undoImport, type UndoReport } from '../imports/undo-import.js';
 import { executeQueuedRun, type ExecuteOptions } from '../imports/run-import.js';
-import { findRun, markInterruptedRuns } from '../imports/run-repository.js';
+import {
+  findRun,
+  listRunsWithFileIn,
+  listUnfinishedRuns,
+  markInterruptedRuns,
+  type ImportRun,
+} from '../imports/run-repository.js';
 import type { ImportJob } from './queue.js';
 
 /** Where uploaded files wait for their run (inside the data folder; shared storage when workers are many). */
@@ -57,27 +63,22 @@ export async function undoJob(
 /** Deletes a run's uploaded file once nothing needs it any more (never a file outside the upload folder). */
 export function removeUploadWhenDone(
   config: Config,
-  run: { status: string; dry_run: number; file_path: string | null },
+  run: Pick<ImportRun, 'status' | 'dryRun' | 'filePath'>,
 ): void {
-  if (!run.file_path || path.dirname(run.file_path) !== uploadDir(config)) return;
+  if (!run.filePath || path.dirname(run.filePath) !== uploadDir(config)) return;
   const keep =
     run.status === 'queued' ||
     run.status === 'running' ||
     run.status === 'interrupted' ||
-    (run.status === 'completed' && run.dry_run === 1);
-  if (!keep) fs.rmSync(run.file_path, { force: true });
+    (run.status === 'completed' && run.dryRun);
+  if (!keep) fs.rmSync(run.filePath, { force: true });
 }
 
 /** The runs a starting server must take up again: queued ones, and ones whose process died. */
 export async function runsToResume(db: Db): Promise<ImportJob[]> {
   await markInterruptedRuns(db);
-  const rows = await db
-    .selectFrom('import_runs')
-    .select(['workspace_id', 'public_id'])
-    .where('status', 'in', ['queued', 'interrupted'])
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({ workspaceId: r.workspace_id, runId: r.public_id }));
+  const runs = await listUnfinishedRuns(db);
+  return runs.map((r) => ({ workspaceId: r.workspaceId, runId: r.publicId }));
 }
 
 /** How long the file of a completed dry run is kept for applying it (a users file, with passwords: 1 hour). */
@@ -88,12 +89,8 @@ export const USERS_DRY_RUN_FILE_TTL_MS = 60 * 60_000;
 export async function sweepUploads(db: Db, config: Config): Promise<void> {
   const dir = uploadDir(config);
   if (!fs.existsSync(dir)) return;
-  const rows = await db
-    .selectFrom('import_runs')
-    .select(['file_path', 'kind', 'status', 'dry_run', 'finished_at'])
-    .where('file_path', 'like', `${dir}%`)
-    .execute();
-  const byPath = new Map(rows.map((r) => [r.file_path!, r]));
+  const runs = await listRunsWithFileIn(db, dir);
+  const byPath = new Map(runs.map((r) => [r.filePath!, r]));
   for (const name of fs.readdirSync(dir)) {
     const file = path.join(dir, name);
     const run = byPath.get(file);
@@ -104,8 +101,8 @@ export async function sweepUploads(db: Db, config: Config): Promise<void> {
       continue;
     }
     const ttl = run.kind === 'users' ? USERS_DRY_RUN_FILE_TTL_MS : DRY_RUN_FILE_TTL_MS;
-    const finished = run.finished_at ? Date.now() - Date.parse(run.finished_at) : 0;
-    if (run.status === 'completed' && run.dry_run === 1 && finished > ttl) fs.rmSync(file, { force: true });
+    const finished = run.finishedAt ? Date.now() - Date.parse(run.finishedAt) : 0;
+    if (run.status === 'completed' && run.dryRun && finished > ttl) fs.rmSync(file, { force: true });
     else removeUploadWhenDone(config, run);
   }
 }

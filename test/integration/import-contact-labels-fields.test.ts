@@ -3,7 +3,7 @@ import { addField } from '../../src/domain/fields.js';
 import { addLabel } from '../../src/domain/labels.js';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { findRun } from '../../src/imports/run-repository.js';
-import { listRowOutcomes } from '../../src/imports/stages/report.js';
+import { listRowOutcomes } from '../../src/imports/run-report.js';
 import type { ImportReport } from '../../src/imports/types.js';
 import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
 import { buildWorld, importCsv } from '../support/factories.js';

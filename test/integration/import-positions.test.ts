@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { importCsv, personsSnapshot, positionOf } from '../support/factories.js';
 import { findRun } from '../../src/imports/run-repository.js';
-import { listRowOutcomes } from '../../src/imports/stages/report.js';
+import { listRowOutcomes } from '../../src/imports/run-report.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerTest } from '../support/world.js';
 

@@ -147,4 +147,27 @@ describe('imports over HTTP', () => {
     expect(bad.json.error).toMatchObject({ code: 'invalid_request' });
     expect(bad.json.error.message).toMatch(/kind/);
   });
+
+  it('serves which options each kind takes, and the defaults of those left out', async () => {
+    const kinds = await api.get('/api/kinds');
+    expect(kinds.status).toBe(200);
+    const optionsOf = (name: string) =>
+      (kinds.json.items as { name: string; options: string[] }[]).find((k) => k.name === name)?.options;
+    expect(optionsOf('contacts')).toEqual(['customerKey', 'ignoreCase', 'labels', 'blank']);
+    expect(optionsOf('positions')).toEqual(['customerKey', 'ignoreCase']);
+    expect(optionsOf('users')).toEqual(['blank']);
+    expect(kinds.json.defaults).toEqual({
+      customerKey: 'ref',
+      ignoreCase: false,
+      labels: 'add',
+      blank: 'keep',
+      batchSize: 1000,
+    });
+  });
+
+  it('answers 400 naming each bad option of an upload', async () => {
+    const bad = await api.upload('positions', POSITIONS, { customerKey: 'email', batchSize: '0' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/customerKey: .*; batchSize: /);
+  });
 });

@@ -7,12 +7,8 @@ import { addPosition } from '../../src/domain/positions.js';
 import { now, foldCase } from '../../src/domain/text.js';
 import { addWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import { runImport } from '../../src/imports/run-import.js';
-import {
-  DEFAULT_OPTIONS,
-  type ImportOptions,
-  type ImportReport,
-  type KindName,
-} from '../../src/imports/types.js';
+import { DEFAULT_OPTIONS, type ImportOptions } from '../../src/imports/import-options.js';
+import type { ImportReport, KindName } from '../../src/imports/types.js';
 
 let counter = 0;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-csv-'));

@@ -6,41 +6,38 @@ import { AppError } from '../../errors.js';
 import { KINDS } from '../../imports/kinds/index.js';
 import { runImport } from '../../imports/run-import.js';
 import { writeErrorsCsv } from '../../imports/stages/errors-csv.js';
-import { findRun } from '../../imports/run-repository.js';
 import {
+  BLANK_MODES,
   CUSTOMER_KEYS,
   DEFAULT_OPTIONS,
   ENCODINGS,
-  KIND_NAMES,
-  type ImportOptions,
-  type ImportProgress,
-  type KindName,
-} from '../../imports/types.js';
+  ImportOptionsSchema,
+  LABEL_MODES,
+  parseImportOptions,
+  type ImportOptionsInput,
+} from '../../imports/import-options.js';
+import { findRun } from '../../imports/run-repository.js';
+import { KIND_NAMES, type ImportProgress, type KindName } from '../../imports/types.js';
 import { withWorkspace } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
 import { withWs } from './entities.js';
 
-interface ImportFlags {
+type ImportFlags = ImportOptionsInput & {
   workspace?: string;
-  dryRun?: boolean;
-  customerKey: ImportOptions['customerKey'];
-  ignoreCase?: boolean;
-  labels: ImportOptions['labels'];
-  blank: ImportOptions['blank'];
-  encoding?: ImportOptions['encoding'];
-  delimiter?: string;
-  batchSize: number;
   report?: string;
   errors?: string;
   json?: boolean;
+};
+
+/** Checked at once, so a bad --batch-size fails before the database is opened. */
+function batchSize(value: string): number {
+  const n = ImportOptionsSchema.shape.batchSize.safeParse(value);
+  if (!n.success) throw new AppError('usage', '--batch-size takes a whole number from 1 to 100000.');
+  return n.data;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new AppError('usage', '--batch-size takes a whole number from 1 to 100000.');
-  return n;
-}
+/** `batchSize` → `--batch-size`: options named as the command line spells them. */
+const flagName = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A progress bar on stderr when it is a terminal: rows read while staging, then a bar while applying. */
 function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
@@ -91,22 +88,22 @@ export function registerImportCommand(program: Command): void {
     .addOption(
       new Option('--customer-key <key>', 'customer field that customer_ref/company_id name')
         .choices(CUSTOMER_KEYS)
-        .default('ref'),
+        .default(DEFAULT_OPTIONS.customerKey),
     )
     .option('--ignore-case', 'accept references that match only when case is ignored (when unambiguous)')
     .addOption(
       new Option('--labels <mode>', 'add labels to or replace the contact’s labels')
-        .choices(['add', 'replace'])
-        .default('add'),
+        .choices(LABEL_MODES)
+        .default(DEFAULT_OPTIONS.labels),
     )
     .addOption(
       new Option('--blank <mode>', 'a blank cell keeps the value, or clears it')
-        .choices(['keep', 'clear'])
-        .default('keep'),
+        .choices(BLANK_MODES)
+        .default(DEFAULT_OPTIONS.blank),
     )
     .addOption(new Option('--encoding <encoding>', 'read a file that is not UTF-8').choices(ENCODINGS))
     .option('--delimiter <char>', 'field separator (default ",")')
-    .option('--batch-size <n>', 'rows per transaction', positiveInt, DEFAULT_OPTIONS.batchSize)
+    .option('--batch-size <n>', 'rows per transaction', batchSize, DEFAULT_OPTIONS.batchSize)
     .option('--report <file.json>', 'write the report JSON to a file')
     .option(
       '--errors <file.csv>',
@@ -115,17 +112,8 @@ export function registerImportCommand(program: Command): void {
     .option('--json', 'print the report JSON instead of the summary')
     .action(async (kind: KindName, file: string, flags: ImportFlags) => {
       if (!fs.existsSync(file)) throw new AppError('usage', `No such file: ${file}`);
-      const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
-      const options: ImportOptions = {
-        dryRun: Boolean(flags.dryRun),
-        customerKey: flags.customerKey,
-        ignoreCase: Boolean(flags.ignoreCase),
-        labels: flags.labels,
-        blank: flags.blank,
-        encoding: flags.encoding,
-        delimiter,
-        batchSize: flags.batchSize,
-      };
+      const { workspace: _ws, report: _report, errors: _errors, json: _json, ...given } = flags;
+      const options = parseImportOptions(given, { code: 'usage', name: flagName });
       await withWorkspace(flags.workspace, async ({ db }, workspace, config) => {
         const bar = progressBar();
         const report = await runImport(db, {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { KINDS } from '../../imports/kinds/index.js';
 import { listRuns, requireRun } from '../../imports/run-repository.js';
-import { buildReport, listRowOutcomes } from '../../imports/stages/report.js';
+import { buildReport, listRowOutcomes } from '../../imports/run-report.js';
 import type { RowStatus } from '../../db/schema.js';
-import type { ImportCounts, KindName } from '../../imports/types.js';
 import { printList, withWorkspace } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
 import { resumeImport } from '../../imports/run-import.js';
@@ -17,16 +16,17 @@ export function registerImportsCommand(program: Command): void {
     imports.command('list').description('list import runs, newest first').option('--json', 'print JSON'),
   ).action((opts: { workspace?: string; json?: boolean }) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const rows = (await listRuns(db, ws.id)).map((r) => {
-        const c = r.counts ? (JSON.parse(r.counts) as ImportCounts) : undefined;
+      const { items } = await listRuns(db, ws.id, { limit: 50 });
+      const rows = items.map((r) => {
+        const c = r.counts;
         return {
-          id: r.public_id,
-          startedAt: r.started_at,
+          id: r.publicId,
+          startedAt: r.startedAt,
           kind: r.kind,
-          file: r.file_name,
+          file: r.fileName,
           status: r.status,
-          dryRun: r.dry_run === 1,
-          rows: c?.rowsProcessed ?? r.rows_total,
+          dryRun: r.dryRun,
+          rows: c?.rowsProcessed ?? r.rowsTotal,
           created: c?.created ?? 0,
           updated: c?.updated ?? 0,
           unmatched: c?.unmatched ?? 0,
@@ -49,7 +49,7 @@ export function registerImportsCommand(program: Command): void {
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(report, null, 2)}\n`
-          : `${formatSummary(report, KINDS[run.kind as KindName].keyColumns)}\n`,
+          : `${formatSummary(report, KINDS[run.kind].keyColumns)}\n`,
       );
     }),
   );

@@ -10,7 +10,7 @@ import { settleSameTargetRows } from '../stages/same-target.js';
 import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-extras.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { changedColumns, type UndoRecord } from '../undo-record.js';
-import type { ImportOptions } from '../types.js';
+import type { ImportOptions } from '../import-options.js';
 import {
   applyExtras,
   fingerprintExtras,
@@ -180,6 +180,7 @@ function stagedLabels(cells: Cells, options: ImportOptions): StagedLabel[] {
  */
 export const contactsKind: ImportKind = {
   name: 'contacts',
+  options: ['customerKey', 'ignoreCase', 'labels', 'blank'],
   summary:
     'Create or update contacts (matched by email), link them to customers, set labels and custom fields.',
   columns: [

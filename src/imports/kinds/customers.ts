@@ -157,6 +157,7 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
 /** `customers`: creates or updates customers, matched by ref; a new customer needs a name. */
 export const customersKind: ImportKind = {
   name: 'customers',
+  options: ['ignoreCase', 'blank'],
   summary: 'Create or update customers, matched by ref; a new customer needs a name.',
   columns: [
     { name: 'ref', required: true },

@@ -4,7 +4,8 @@ import type { ColumnSpec } from '../stages/check-header.js';
 import type { Cells, RowProblem } from '../stages/check-row.js';
 import type { ExtraColumn, StagedExtras } from '../stages/stage-extras.js';
 import type { RunContext } from '../run-context.js';
-import type { ImportOptions, KindName } from '../types.js';
+import type { ImportOptions, KindOption } from '../import-options.js';
+import type { KindName } from '../types.js';
 
 /** The checked values of one row, before references are resolved. NULL: unchanged; '': clear. */
 export type StagedValues = Partial<
@@ -30,6 +31,8 @@ export interface ImportKind {
   /** One line for people choosing a kind. */
   readonly summary: string;
   readonly columns: readonly ColumnSpec[];
+  /** The options that change what this kind does (the file's own options apply to every kind). */
+  readonly options: readonly KindOption[];
   /** Columns copied into the report's unmatched and invalid entries. */
   readonly keyColumns: readonly string[];
   /** Columns the workspace defines beside `columns` (contacts: custom fields), loaded once before staging. */

@@ -5,6 +5,7 @@ import { applyPersonLinks, planPersonLinks } from './person-links.js';
 /** `persons`: position and primary flag in one file, as `roster export persons` writes it. */
 export const personsKind: ImportKind = {
   name: 'persons',
+  options: ['customerKey', 'ignoreCase'],
   summary: 'Set position and primary flag of each person on a customer (what `export persons` writes).',
   columns: [
     { name: 'customer_ref', required: true },

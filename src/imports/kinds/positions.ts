@@ -5,6 +5,7 @@ import { applyPersonLinks, planPersonLinks } from './person-links.js';
 /** `positions`: sets a person's position on a customer; a blank position_name removes it. */
 export const positionsKind: ImportKind = {
   name: 'positions',
+  options: ['customerKey', 'ignoreCase'],
   summary: "Set each person's position on a customer; a blank position_name removes it.",
   columns: [
     { name: 'customer_ref', required: true },

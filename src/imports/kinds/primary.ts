@@ -18,6 +18,7 @@ const columns = [
 /** `mark-primary`: marks each person primary on the customer. */
 export const markPrimaryKind: ImportKind = {
   name: 'mark-primary',
+  options: ['customerKey', 'ignoreCase'],
   summary: 'Mark each person as a primary person of the customer.',
   columns,
   keyColumns: ['customer_ref', 'email_address'],
@@ -29,6 +30,7 @@ export const markPrimaryKind: ImportKind = {
 /** `unmark-primary`: removes the primary mark. */
 export const unmarkPrimaryKind: ImportKind = {
   name: 'unmark-primary',
+  options: ['customerKey', 'ignoreCase'],
   summary: 'Remove the primary mark of each person on the customer.',
   columns,
   keyColumns: ['customer_ref', 'email_address'],

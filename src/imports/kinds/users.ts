@@ -12,7 +12,7 @@ import { checkBoolean, checkEmail, isProblem, type Cells, type RowProblem } from
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
-import type { ImportOptions } from '../types.js';
+import type { ImportOptions } from '../import-options.js';
 import { changedColumns } from '../undo-record.js';
 import { optional, type ImportKind, type StagedValues } from './kind.js';
 
@@ -222,6 +222,7 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
 /** `users`: creates or updates internal users by email; passwords are stored only as argon2id hashes. */
 export const usersKind: ImportKind = {
   name: 'users',
+  options: ['blank'],
   summary:
     'Create or update internal users (matched by email); a new user needs a password or password_hash.',
   columns: [

@@ -2,7 +2,6 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../db/dialect.js';
 import type { ImportRun } from '../run-repository.js';
-import { headerOf } from './report.js';
 
 const PAGE = 1000;
 const SECRET = new Set(['password', 'password_hash']);
@@ -18,7 +17,7 @@ export function neutralise(cell: string): string {
  */
 export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Promise<void> {
   // An errors CSV imported again has _line and _error already: they are replaced, not repeated.
-  const header = headerOf(run);
+  const { header } = run;
   const kept = header.map((_, i) => i).filter((i) => header[i] !== '_line' && header[i] !== '_error');
   const columns = kept.map((i) => header[i]!);
   const csv = stringify({ header: true, columns: [...columns, '_line', '_error'], record_delimiter: '\n' });

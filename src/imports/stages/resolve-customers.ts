@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import { pendingRows, type RunContext } from '../run-context.js';
-import type { CustomerKey } from '../types.js';
+import type { CustomerKey } from '../import-options.js';
 
 const KEY_COLUMNS: Record<CustomerKey, { exact: string; folded: string }> = {
   ref: { exact: 'ref', folded: 'ref_ci' },

@@ -11,34 +11,23 @@ import { dataVersion } from '../../domain/workspaces.js';
 import { AppError } from '../../errors.js';
 import { uploadDir } from '../../jobs/handle-import.js';
 import { createRun } from '../../imports/run-import.js';
-import { findRun, type ImportRun } from '../../imports/run-repository.js';
+import { claimApply, deleteRun, findRun, listRuns, type ImportRun } from '../../imports/run-repository.js';
 import { writeErrorsCsv } from '../../imports/stages/errors-csv.js';
-import { buildReport, headerOf, listRowOutcomes } from '../../imports/stages/report.js';
 import {
   CUSTOMER_KEYS,
-  DEFAULT_OPTIONS,
   ENCODINGS,
-  KIND_NAMES,
-  type ImportOptions,
-  type KindName,
-} from '../../imports/types.js';
+  ImportOptionsSchema,
+  parseImportOptions,
+} from '../../imports/import-options.js';
+import { buildReport, listRowOutcomes } from '../../imports/run-report.js';
+import { KIND_NAMES } from '../../imports/types.js';
 import { authOf } from '../context.js';
 import { ErrorBody } from '../errors.js';
 
-const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-/** The form fields of an upload (multipart/form-data, beside the `file` part). */
-export const ImportForm = z.object({
-  kind: z.enum(KIND_NAMES).describe('What the file holds'),
-  dryRun: flag.optional().describe('true: check, resolve and report what would happen; change nothing'),
-  customerKey: z.enum(CUSTOMER_KEYS).optional().describe('Which customer field customer_ref names'),
-  ignoreCase: flag.optional().describe('Accept references that match only when case is ignored'),
-  labels: z.enum(['add', 'replace']).optional().describe('contacts: add labels, or replace the set'),
-  blank: z.enum(['keep', 'clear']).optional().describe('A blank cell keeps the value, or clears it'),
-  encoding: z.enum(ENCODINGS).optional().describe('Read a file that is not UTF-8'),
-  delimiter: z.string().min(1).max(2).optional().describe('Field separator (default ","; "\\t" for tab)'),
-  batchSize: z.coerce.number().int().min(1).max(100_000).optional().describe('Rows per transaction'),
-});
+/** The form fields of an upload (multipart/form-data, beside the `file` part): the kind and its options. */
+export const ImportForm = z
+  .object({ kind: z.enum(KIND_NAMES).describe('What the file holds') })
+  .extend(ImportOptionsSchema.shape);
 
 const Counts = z.object({
   rowsProcessed: z.number(),
@@ -160,28 +149,28 @@ const IdParams = z.object({ id: z.string().describe('The import run id (a UUID)'
 
 function summary(run: ImportRun) {
   return {
-    id: run.public_id,
-    kind: run.kind as KindName,
+    id: run.publicId,
+    kind: run.kind,
     status: run.status,
     phase: run.phase,
-    dryRun: run.dry_run === 1,
+    dryRun: run.dryRun,
     actor: run.actor,
-    file: { name: run.file_name, bytes: Number(run.file_bytes) },
-    counts: run.counts ? (JSON.parse(run.counts) as z.infer<typeof Counts>) : null,
-    progress: { rowsDone: run.rows_done, rowsTotal: run.rows_total },
+    file: { name: run.fileName, bytes: run.fileBytes },
+    counts: run.counts,
+    progress: { rowsDone: run.rowsDone, rowsTotal: run.rowsTotal },
     error: run.error,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
-    undoneAt: run.undone_at,
-    sourceRunId: run.source_run_id,
-    appliedRunId: run.applied_run_id,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    undoneAt: run.undoneAt,
+    sourceRunId: run.sourceRunId,
+    appliedRunId: run.appliedRunId,
   };
 }
 
 /** A run of the caller's workspace by its exact id; any other id (another workspace's too) is 404. */
 async function runOf(db: Db, workspace: { id: number }, id: string): Promise<ImportRun> {
   const run = await findRun(db, workspace.id, id);
-  if (!run || run.public_id !== id) throw new AppError('not_found', `No import ${id}.`);
+  if (!run || run.publicId !== id) throw new AppError('not_found', `No import ${id}.`);
   return run;
 }
 
@@ -211,25 +200,12 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const upload = await receiveUpload(app, req.parts());
       try {
-        const parsed = ImportForm.safeParse(upload.fields);
-        if (!parsed.success) {
-          throw new AppError(
-            'invalid_request',
-            parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '),
-          );
-        }
-        const form = parsed.data;
-        const options: ImportOptions = {
-          dryRun: form.dryRun ?? false,
-          customerKey: form.customerKey ?? DEFAULT_OPTIONS.customerKey,
-          ignoreCase: form.ignoreCase ?? false,
-          labels: form.labels ?? DEFAULT_OPTIONS.labels,
-          blank: form.blank ?? DEFAULT_OPTIONS.blank,
-          encoding: form.encoding,
-          delimiter: form.delimiter === '\\t' ? '\t' : form.delimiter,
-          batchSize: form.batchSize ?? DEFAULT_OPTIONS.batchSize,
-        };
-        const id = await createRun(app.db, {
+        const { kind: kindField, ...fields } = upload.fields;
+        const kind = z.enum(KIND_NAMES).safeParse(kindField);
+        const options = parseImportOptions(fields);
+        if (!kind.success) throw new AppError('invalid_request', `kind: ${kind.error.issues[0]?.message}`);
+        const form = { kind: kind.data };
+        const { publicId: id } = await createRun(app.db, {
           workspace: auth.workspace,
           kind: form.kind,
           filePath: upload.path,
@@ -274,12 +250,8 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const { workspace } = authOf(req);
       const { limit, offset } = req.query;
-      const base = app.db.selectFrom('import_runs').where('workspace_id', '=', workspace.id);
-      const [rows, total] = await Promise.all([
-        base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { items: rows.map(summary), total: Number(total.n), limit, offset };
+      const { items, total } = await listRuns(app.db, workspace.id, { limit, offset });
+      return { items: items.map(summary), total, limit, offset };
     },
   );
 
@@ -300,7 +272,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         ...summary(run),
         report: finished ? await buildReport(app.db, run, workspace.slug) : null,
-        undo: run.undo_report ? (JSON.parse(run.undo_report) as z.infer<typeof UndoReport>) : null,
+        undo: run.undoReport,
       };
     },
   );
@@ -346,7 +318,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         status: status === 'duplicate' ? 'duplicate' : status,
         after,
         limit,
-        header: headerOf(run),
+        header: run.header,
       });
       return { items, nextAfter: items.length === limit ? items[items.length - 1]!.line : null };
     },
@@ -369,7 +341,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       const run = await runOf(app.db, workspace, req.params.id);
       const body = new PassThrough();
       writeErrorsCsv(app.db, run, body).catch((err: unknown) => body.destroy(err as Error));
-      const name = `${path.parse(run.file_name).name}-errors.csv`.replace(/["\\\r\n]/g, '_');
+      const name = `${path.parse(run.fileName).name}-errors.csv`.replace(/["\\\r\n]/g, '_');
       // Streamed as it is written (Fastify never serializes a stream); the schema documents the text it is.
       return reply
         .type('text/csv; charset=utf-8')
@@ -411,9 +383,9 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const { workspace } = authOf(req);
       const run = await runOf(app.db, workspace, req.params.id);
-      const report = await app.jobs.undo(workspace.id, run.public_id);
+      const report = await app.jobs.undo(workspace.id, run.publicId);
       req.log.info(
-        { run: run.public_id, restored: report.restored, removed: report.removed },
+        { run: run.publicId, restored: report.restored, removed: report.removed },
         'import undone',
       );
       return report;
@@ -427,19 +399,19 @@ async function applyDryRun(
   auth: { workspace: { id: number; slug: string; name: string }; actor: string },
   dry: ImportRun,
 ): Promise<string> {
-  if (dry.dry_run !== 1) throw new AppError('invalid_state', `Import ${dry.public_id} is not a dry run.`);
+  if (!dry.dryRun) throw new AppError('invalid_state', `Import ${dry.publicId} is not a dry run.`);
   if (dry.status !== 'completed') {
     throw new AppError(
       'invalid_state',
-      `Dry run ${dry.public_id} is ${dry.status}; only a completed one applies.`,
+      `Dry run ${dry.publicId} is ${dry.status}; only a completed one applies.`,
     );
   }
-  if (dry.applied_run_id) {
-    const applied = await findRun(app.db, auth.workspace.id, dry.applied_run_id);
+  if (dry.appliedRunId) {
+    const applied = await findRun(app.db, auth.workspace.id, dry.appliedRunId);
     if (applied && applied.status !== 'failed') {
       throw new AppError(
         'invalid_state',
-        `Dry run ${dry.public_id} was applied already, by ${applied.public_id}.`,
+        `Dry run ${dry.publicId} was applied already, by ${applied.publicId}.`,
       );
     }
   }
@@ -449,40 +421,29 @@ async function applyDryRun(
       'The data changed after this dry run was made, so what it previewed may no longer hold.',
       'Make a new dry run of the file, review it, and apply that one.',
     );
-  if (dry.data_version === null || dry.data_version !== (await dataVersion(app.db, auth.workspace.id))) {
+  if (dry.dataVersion === null || dry.dataVersion !== (await dataVersion(app.db, auth.workspace.id))) {
     throw outdated();
   }
-  if (!dry.file_path || !fs.existsSync(dry.file_path)) {
+  if (!dry.filePath || !fs.existsSync(dry.filePath)) {
     throw new AppError('invalid_state', 'The file of this dry run is no longer kept.', 'Upload it again.');
   }
-  const options = { ...(JSON.parse(dry.options) as ImportOptions), dryRun: false };
-  const id = await createRun(app.db, {
+  const run = await createRun(app.db, {
     workspace: auth.workspace,
-    kind: dry.kind as KindName,
-    filePath: dry.file_path,
-    fileName: dry.file_name,
-    fileBytes: Number(dry.file_bytes),
+    kind: dry.kind,
+    filePath: dry.filePath,
+    fileName: dry.fileName,
+    fileBytes: dry.fileBytes,
     actor: auth.actor,
-    options,
+    options: { ...dry.options, dryRun: false },
     status: 'queued',
-    source: { runId: dry.public_id, dataVersion: dry.data_version },
+    source: { runId: dry.publicId, dataVersion: dry.dataVersion },
   });
   // Only one apply wins, even when two arrive at once.
-  const claimed = await app.db
-    .updateTable('import_runs')
-    .set({ applied_run_id: id })
-    .where('id', '=', dry.id)
-    .where((eb) =>
-      dry.applied_run_id === null
-        ? eb('applied_run_id', 'is', null)
-        : eb('applied_run_id', '=', dry.applied_run_id),
-    )
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) {
-    await app.db.deleteFrom('import_runs').where('public_id', '=', id).execute();
-    throw new AppError('invalid_state', `Dry run ${dry.public_id} is being applied already.`);
+  if (!(await claimApply(app.db, dry, run.publicId))) {
+    await deleteRun(app.db, run.id);
+    throw new AppError('invalid_state', `Dry run ${dry.publicId} is being applied already.`);
   }
-  return id;
+  return run.publicId;
 }
 
 interface Upload {

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KINDS } from '../../imports/kinds/index.js';
+import {
+  BLANK_MODES,
+  CUSTOMER_KEYS,
+  DEFAULT_OPTIONS,
+  KIND_OPTIONS,
+  LABEL_MODES,
+} from '../../imports/import-options.js';
 import { KIND_NAMES } from '../../imports/types.js';
 import { authOf } from '../context.js';
 import { ErrorBody } from '../errors.js';
@@ -10,9 +17,12 @@ const Kind = z
     name: z.enum(KIND_NAMES),
     summary: z.string(),
     columns: z.array(z.object({ name: z.string(), required: z.boolean() })),
+    options: z.array(z.enum(KIND_OPTIONS)).describe('The upload options that change what this kind does'),
     template: z.string().describe('Path of a CSV file with the right header'),
   })
   .meta({ id: 'ImportKind' });
+
+const { dryRun: _dryRun, encoding: _encoding, delimiter: _delimiter, ...DEFAULTS } = DEFAULT_OPTIONS;
 
 /** What each import kind does and takes, and an empty template CSV per kind. */
 export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -22,7 +32,21 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['imports'],
         summary: 'The import kinds, their columns and templates',
-        response: { 200: z.object({ items: z.array(Kind) }), 401: ErrorBody },
+        response: {
+          200: z.object({
+            items: z.array(Kind),
+            defaults: z
+              .object({
+                customerKey: z.enum(CUSTOMER_KEYS),
+                ignoreCase: z.boolean(),
+                labels: z.enum(LABEL_MODES),
+                blank: z.enum(BLANK_MODES),
+                batchSize: z.number(),
+              })
+              .describe('The value of each option left out of an upload'),
+          }),
+          401: ErrorBody,
+        },
       },
     },
     async (req) => {
@@ -35,8 +59,10 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
             ...KINDS[name].columns.map((c) => ({ name: c.name, required: c.required === true })),
             ...(name === 'contacts' ? fields.map((f) => ({ name: f, required: false })) : []),
           ],
+          options: [...KINDS[name].options],
           template: `/api/kinds/${name}/template.csv`,
         })),
+        defaults: DEFAULTS,
       };
     },
   );

@@ -2,6 +2,7 @@ import { postForm, request } from './client';
 import type {
   ImportOptions,
   Kind,
+  OptionDefaults,
   RowOutcome,
   RowStatus,
   RunDetail,
@@ -19,7 +20,7 @@ export const signIn = (form: { email: string; password: string; workspace?: stri
 
 export const signOut = () => request<void>('DELETE', '/api/session');
 
-export const listKinds = () => request<{ items: Kind[] }>('GET', '/api/kinds');
+export const listKinds = () => request<{ items: Kind[]; defaults: OptionDefaults }>('GET', '/api/kinds');
 
 export interface Accepted {
   id: string;

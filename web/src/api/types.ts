@@ -11,7 +11,17 @@ export interface Kind {
   name: string;
   summary: string;
   columns: { name: string; required: boolean }[];
+  options: ('customerKey' | 'ignoreCase' | 'labels' | 'blank')[];
   template: string;
+}
+
+/** The value of each option an upload leaves out. */
+export interface OptionDefaults {
+  customerKey: 'ref' | 'erp_id' | 'name';
+  ignoreCase: boolean;
+  labels: 'add' | 'replace';
+  blank: 'keep' | 'clear';
+  batchSize: number;
 }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'rejected' | 'failed' | 'interrupted' | 'undone';

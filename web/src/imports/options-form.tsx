@@ -1,19 +1,16 @@
-import type { ImportOptions, Kind } from '../api/types';
+import type { ImportOptions, Kind, OptionDefaults } from '../api/types';
 
-const DEFAULTS: Required<ImportOptions> = {
-  customerKey: 'ref',
-  ignoreCase: false,
-  labels: 'add',
-  blank: 'keep',
-  encoding: 'utf-8',
-  delimiter: ',',
-};
+/** What the selects show for an option left out: the server's defaults, and how a file is read by default. */
+function shownDefaults(defaults: OptionDefaults): Required<ImportOptions> {
+  return { ...defaults, encoding: 'utf-8', delimiter: ',' };
+}
 
 /** The options with every default left out: what the upload sends, and what counts as changed. */
-export function withoutDefaults(options: ImportOptions): ImportOptions {
+export function withoutDefaults(options: ImportOptions, defaults: OptionDefaults): ImportOptions {
+  const shown = shownDefaults(defaults);
   return Object.fromEntries(
     Object.entries(options).filter(
-      ([name, value]) => value !== undefined && value !== DEFAULTS[name as keyof ImportOptions],
+      ([name, value]) => value !== undefined && value !== shown[name as keyof ImportOptions],
     ),
   );
 }
@@ -21,23 +18,25 @@ export function withoutDefaults(options: ImportOptions): ImportOptions {
 /** The import options that matter for the chosen kind, folded away: the defaults suit most files. */
 export function OptionsForm({
   kind,
+  defaults,
   options,
   onChange,
 }: {
   kind: Kind | undefined;
+  defaults: OptionDefaults;
   options: ImportOptions;
   onChange: (options: ImportOptions) => void;
 }) {
-  const columns = new Set(kind?.columns.map((c) => c.name));
-  const namesCustomers = columns.has('customer_ref') || columns.has('company_id');
-  const hasReferences = namesCustomers || columns.has('labels');
-  const set = (patch: ImportOptions) => onChange(withoutDefaults({ ...options, ...patch }));
-  const changed = Object.keys(withoutDefaults(options)).length;
+  // Each kind declares the options that change what it does (GET /api/kinds).
+  const takes = new Set(kind?.options);
+  const DEFAULTS = shownDefaults(defaults);
+  const set = (patch: ImportOptions) => onChange(withoutDefaults({ ...options, ...patch }, defaults));
+  const changed = Object.keys(withoutDefaults(options, defaults)).length;
   return (
     <details className="options">
       <summary>Options{changed > 0 ? ` (${changed} changed)` : ''}</summary>
       <div className="option-grid">
-        {namesCustomers ? (
+        {takes.has('customerKey') ? (
           <label>
             Customers are named by
             <select
@@ -50,7 +49,7 @@ export function OptionsForm({
             </select>
           </label>
         ) : null}
-        {hasReferences ? (
+        {takes.has('ignoreCase') ? (
           <label className="check">
             <input
               type="checkbox"
@@ -60,7 +59,7 @@ export function OptionsForm({
             Accept references that differ only in case
           </label>
         ) : null}
-        {columns.has('labels') ? (
+        {takes.has('labels') ? (
           <label>
             Labels of a row
             <select
@@ -72,16 +71,18 @@ export function OptionsForm({
             </select>
           </label>
         ) : null}
-        <label>
-          A blank cell
-          <select
-            value={options.blank ?? DEFAULTS.blank}
-            onChange={(e) => set({ blank: e.target.value as ImportOptions['blank'] })}
-          >
-            <option value="keep">keeps the value</option>
-            <option value="clear">clears an optional field</option>
-          </select>
-        </label>
+        {takes.has('blank') ? (
+          <label>
+            A blank cell
+            <select
+              value={options.blank ?? DEFAULTS.blank}
+              onChange={(e) => set({ blank: e.target.value as ImportOptions['blank'] })}
+            >
+              <option value="keep">keeps the value</option>
+              <option value="clear">clears an optional field</option>
+            </select>
+          </label>
+        ) : null}
         <label>
           Encoding
           <select

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, errorOf } from '../api/client';
 import { listKinds, startImport } from '../api/roster';
-import { isFinished, type ImportOptions, type Kind, type Session } from '../api/types';
+import { isFinished, type ImportOptions, type Kind, type OptionDefaults, type Session } from '../api/types';
 import { ApplyPanel } from '../imports/apply-panel';
 import { CountsList } from '../imports/counts';
 import { FileCheck } from '../imports/file-check';
@@ -28,7 +28,7 @@ interface Check {
  * check and the row-by-row preview; Apply then turns that dry run into the real run.
  */
 export function NewImportPage({ session }: { session: Session }) {
-  const [kinds, setKinds] = useState<Kind[] | null>(null);
+  const [kinds, setKinds] = useState<{ items: Kind[]; defaults: OptionDefaults } | null>(null);
   const [kindsError, setKindsError] = useState<ApiError | null>(null);
   const [kind, setKind] = useState<string | null>(null);
   const [options, setOptions] = useState<ImportOptions>({});
@@ -40,7 +40,7 @@ export function NewImportPage({ session }: { session: Session }) {
 
   useEffect(() => {
     listKinds().then(
-      (r) => setKinds(r.items),
+      (r) => setKinds(r),
       (err: unknown) => setKindsError(errorOf(err)),
     );
   }, []);
@@ -55,7 +55,12 @@ export function NewImportPage({ session }: { session: Session }) {
     const mine = (update: (c: Check) => Check) => setCheck((c) => (c && c.seq === n ? update(c) : c));
     setCheck({ seq: n, sent: 0 });
     startImport(
-      { kind: next.kind, file: next.file, dryRun: true, options: withoutDefaults(next.options) },
+      {
+        kind: next.kind,
+        file: next.file,
+        dryRun: true,
+        options: withoutDefaults(next.options, kinds!.defaults),
+      },
       (sent) => mine((c) => ({ ...c, sent })),
     ).then(
       (accepted) => mine((c) => ({ ...c, runId: accepted.id })),
@@ -85,13 +90,18 @@ export function NewImportPage({ session }: { session: Session }) {
       {kinds ? (
         <form className="new-import" onSubmit={(e) => e.preventDefault()}>
           <KindPicker
-            kinds={kinds}
+            kinds={kinds.items}
             value={kind}
             onChange={chooseKind}
             folded={kindsFolded}
             onUnfold={() => setKindsFolded(false)}
           />
-          <OptionsForm kind={kinds.find((k) => k.name === kind)} options={options} onChange={changeOptions} />
+          <OptionsForm
+            kind={kinds.items.find((k) => k.name === kind)}
+            defaults={kinds.defaults}
+            options={options}
+            onChange={changeOptions}
+          />
           <FileDrop file={file} onFile={chooseFile} />
           {file && !kind ? (
             <p className="notice warning">Choose what the file holds (step 1) to check it.</p>
@@ -127,7 +137,7 @@ export function NewImportPage({ session }: { session: Session }) {
             <>
               <FileCheck
                 report={report}
-                onFix={(patch) => changeOptions(withoutDefaults({ ...options, ...patch }))}
+                onFix={(patch) => changeOptions(withoutDefaults({ ...options, ...patch }, kinds!.defaults))}
               />
               {run.status === 'failed' ? (
                 <ErrorMessage

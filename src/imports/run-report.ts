@@ -1,17 +1,11 @@
-import type { Db } from '../../db/dialect.js';
-import type { RowStatus } from '../../db/schema.js';
-import { KINDS } from '../kinds/index.js';
-import { countRowStatuses, type ImportRun } from '../run-repository.js';
-import type { ImportCounts, ImportOptions, ImportReport, KindName, RowEntry, Warning } from '../types.js';
-import type { Rejection } from './rejection.js';
+import type { Db } from '../db/dialect.js';
+import type { RowStatus } from '../db/schema.js';
+import { KINDS } from './kinds/index.js';
+import { countRowStatuses, type ImportRun } from './run-repository.js';
+import type { ImportCounts, ImportReport, KindName, RowEntry, Warning } from './types.js';
 
 /** The JSON lists are capped; the errors CSV (and paged reads) always hold every row. */
 export const LIST_CAP = 1000;
-
-/** The canonical column of each position of the file (notes keep their `_…` name). */
-export function headerOf(run: ImportRun): string[] {
-  return run.header ? (JSON.parse(run.header) as string[]) : [];
-}
 
 /** Counts by outcome; every staged row is in exactly one of them. */
 export async function countRows(db: Db, runId: number): Promise<ImportCounts> {
@@ -64,42 +58,41 @@ export function toEntry(kind: KindName, header: string[], row: ListedRow): RowEn
 
 /** Builds the report of SPEC section 4 from what the run recorded. */
 export async function buildReport(db: Db, run: ImportRun, workspace: string): Promise<ImportReport> {
-  const kind = run.kind as KindName;
-  const header = headerOf(run);
-  const counts = run.counts ? (JSON.parse(run.counts) as ImportCounts) : await countRows(db, run.id);
+  const { kind, header } = run;
+  const counts = run.counts ?? (await countRows(db, run.id));
   const [unmatched, invalid, duplicates] = await Promise.all(
     (['unmatched', 'invalid', 'duplicate'] as const).map((s) => listRows(db, run.id, s)),
   );
   const warnings: Warning[] = [
-    ...(JSON.parse(run.warnings) as Warning[]),
+    ...run.warnings,
     ...duplicates!.map((d) => ({
       line: d.line,
       reason: 'duplicate_row',
       message: `Same effect as line ${d.dup_of_line}; applied once.`,
     })),
   ];
-  const { dryRun: _dry, ...options } = JSON.parse(run.options) as ImportOptions;
+  const { dryRun: _dry, ...options } = run.options;
   const report: ImportReport = {
-    id: run.public_id,
+    id: run.publicId,
     kind,
     workspace,
-    dryRun: run.dry_run === 1,
+    dryRun: run.dryRun,
     status: run.status,
     file: {
-      name: run.file_name,
-      bytes: Number(run.file_bytes),
-      sha256: run.file_sha256,
+      name: run.fileName,
+      bytes: run.fileBytes,
+      sha256: run.fileSha256,
       encoding: run.encoding,
-      bom: run.bom === 1,
+      bom: run.bom,
     },
     options,
     counts,
     unmatched: unmatched!.map((r) => toEntry(kind, header, r)),
     invalid: invalid!.map((r) => toEntry(kind, header, r)),
     warnings,
-    rejection: run.rejection ? (JSON.parse(run.rejection) as Rejection) : null,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
+    rejection: run.rejection,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
   };
   const left = {
     unmatched: counts.unmatched - report.unmatched.length,
