@@ -16,7 +16,12 @@ describe('import options', () => {
   });
 
   it('reads form fields (strings) and CLI flags (booleans, numbers) alike', () => {
-    const form = parseImportOptions({ dryRun: 'true', ignoreCase: 'false', batchSize: '50', delimiter: '\\t' });
+    const form = parseImportOptions({
+      dryRun: 'true',
+      ignoreCase: 'false',
+      batchSize: '50',
+      delimiter: '\\t',
+    });
     const flags = parseImportOptions({ dryRun: true, ignoreCase: false, batchSize: 50, delimiter: '\\t' });
     expect(form).toEqual(flags);
     expect(form).toMatchObject({ dryRun: true, ignoreCase: false, batchSize: 50, delimiter: '\t' });
