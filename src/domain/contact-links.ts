@@ -1,7 +1,7 @@
 import type { Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
-import { closestMatch } from '../imports/stages/did-you-mean.js';
 import { contactExists, getContact, type ContactDetail } from './contacts.js';
+import { closestMatch } from './did-you-mean.js';
 import { now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 

@@ -1,8 +1,8 @@
 import type { Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
-import { checkFieldValue } from '../imports/stages/check-field-value.js';
-import { isProblem } from '../imports/stages/check-row.js';
-import { closestMatch } from '../imports/stages/did-you-mean.js';
+import { closestMatch } from './did-you-mean.js';
+import { checkFieldValue } from './field-values.js';
+import { isProblem } from './row-problem.js';
 
 /** A custom field value as a client may send it; null (or blank) clears the value. */
 export type FieldInput = string | number | boolean | null;

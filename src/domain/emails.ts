@@ -1,11 +1,27 @@
 import type { Db } from '../db/dialect.js';
 import { AppError, isUniqueViolation } from '../errors.js';
-import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import { isProblem, missing, type RowProblem } from './row-problem.js';
 import { foldCase } from './text.js';
 
 /** The records whose email is unique per workspace in any case, and what people call them. */
 const OWNERS = { contacts: 'contact', users: 'user' } as const;
 type Owner = keyof typeof OWNERS;
+
+const EMAIL = /^[^\s@",;<>()[\]]+@[^\s@",;<>()[\]]+\.[^\s@",;<>()[\].]+$/u;
+
+/** A checked email, or a problem naming the column. Deliberately permissive: accents are allowed. */
+export function checkEmail(value: string, column: string): string | RowProblem {
+  if (value === '') return missing(column);
+  if (value.length > 254 || !EMAIL.test(value)) {
+    return {
+      reason: 'invalid_email',
+      column,
+      message: `"${value}" in ${column} is not an email address.`,
+      hint: 'Write it as name@example.com.',
+    };
+  }
+  return value;
+}
 
 /** A trimmed, valid email address, or an `invalid_request` naming the problem. */
 export function checkedEmail(value: string): string {

@@ -1,6 +1,5 @@
 import type { Db } from '../db/dialect.js';
-import { AppError } from '../errors.js';
-import { checkEmail, isProblem } from '../imports/stages/check-row.js';
+import { checkedEmail } from './emails.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { foldCase } from './text.js';
 import { createUser, type Role } from './user-accounts.js';
@@ -44,8 +43,7 @@ export async function addUser(db: Db, workspaceId: number, u: NewUser): Promise<
 
 /** Whether a user with this email (any case) exists; checks the email's form first. */
 export async function userExists(db: Db, workspaceId: number, email: string): Promise<boolean> {
-  const checked = checkEmail(email.trim(), 'email');
-  if (isProblem(checked)) throw new AppError('invalid_request', checked.message, checked.hint);
+  const checked = checkedEmail(email);
   const row = await db
     .selectFrom('users')
     .select('id')

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import { now } from '../../domain/text.js';
-import { checkFieldValue } from '../stages/check-field-value.js';
-import { checkEmail, isProblem, type Cells, type RowProblem } from '../stages/check-row.js';
+import { checkEmail } from '../../domain/emails.js';
+import { checkFieldValue } from '../../domain/field-values.js';
+import { isProblem, type RowProblem } from '../../domain/row-problem.js';
+import type { Cells } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolveLabels } from '../stages/resolve-labels.js';

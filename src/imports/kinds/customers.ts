@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import { foldCase, now } from '../../domain/text.js';
 import { changedColumns } from '../undo-record.js';
-import { missing } from '../stages/check-row.js';
+import { missing } from '../../domain/row-problem.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/dialect.js';
 import type { ImportRowTable } from '../../db/schema.js';
 import type { ColumnSpec } from '../stages/check-header.js';
-import type { Cells, RowProblem } from '../stages/check-row.js';
+import type { RowProblem } from '../../domain/row-problem.js';
+import type { Cells } from '../stages/check-row.js';
 import type { ExtraColumn, StagedExtras } from '../stages/stage-extras.js';
 import type { RunContext } from '../run-context.js';
 import type { ImportOptions, KindOption } from '../import-options.js';

@@ -1,4 +1,6 @@
-import { checkBoolean, checkEmail, isProblem, missing } from '../stages/check-row.js';
+import { checkEmail } from '../../domain/emails.js';
+import { checkBoolean } from '../../domain/field-values.js';
+import { isProblem, missing } from '../../domain/row-problem.js';
 import type { ImportKind } from './kind.js';
 import { applyPersonLinks, planPersonLinks } from './person-links.js';
 

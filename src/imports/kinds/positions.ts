@@ -1,4 +1,5 @@
-import { checkEmail, isProblem, missing } from '../stages/check-row.js';
+import { checkEmail } from '../../domain/emails.js';
+import { isProblem, missing } from '../../domain/row-problem.js';
 import type { ImportKind } from './kind.js';
 import { applyPersonLinks, planPersonLinks } from './person-links.js';
 

@@ -1,4 +1,6 @@
-import { checkEmail, isProblem, missing, type Cells, type RowProblem } from '../stages/check-row.js';
+import { checkEmail } from '../../domain/emails.js';
+import { isProblem, missing, type RowProblem } from '../../domain/row-problem.js';
+import type { Cells } from '../stages/check-row.js';
 import type { ImportKind, StagedValues } from './kind.js';
 import { applyPersonLinks, planPersonLinks } from './person-links.js';
 

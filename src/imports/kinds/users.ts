@@ -8,7 +8,10 @@ import {
   passwordLength,
 } from '../../domain/passwords.js';
 import { now } from '../../domain/text.js';
-import { checkBoolean, checkEmail, isProblem, type Cells, type RowProblem } from '../stages/check-row.js';
+import { checkEmail } from '../../domain/emails.js';
+import { checkBoolean } from '../../domain/field-values.js';
+import { isProblem, type RowProblem } from '../../domain/row-problem.js';
+import type { Cells } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';

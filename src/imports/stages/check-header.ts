@@ -1,5 +1,5 @@
 import type { Warning } from '../types.js';
-import { closestMatch } from './did-you-mean.js';
+import { closestMatch } from '../../domain/did-you-mean.js';
 import { FileRejectedError } from './rejection.js';
 
 export interface ColumnSpec {

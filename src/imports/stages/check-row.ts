@@ -1,16 +1,9 @@
 import type { CsvRecord } from './parse.js';
+import type { RowProblem } from '../../domain/row-problem.js';
 import { isNoteColumn, type CheckedHeader } from './check-header.js';
 
 /** The cells of one row by canonical column: trimmed, with a spreadsheet-neutralising `'` removed. */
 export type Cells = ReadonlyMap<string, string>;
-
-/** Something wrong with one row: data, never an exception. */
-export interface RowProblem {
-  reason: string;
-  column?: string;
-  message: string;
-  hint?: string;
-}
 
 export type RowCells = { kind: 'blank' } | { kind: 'row'; cells: Cells; problem?: RowProblem };
 
@@ -38,42 +31,4 @@ export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {
     };
   }
   return { kind: 'row', cells };
-}
-
-const EMAIL = /^[^\s@",;<>()[\]]+@[^\s@",;<>()[\]]+\.[^\s@",;<>()[\].]+$/u;
-
-/** A checked email, or a problem naming the column. Deliberately permissive: accents are allowed. */
-export function checkEmail(value: string, column: string): string | RowProblem {
-  if (value === '') return missing(column);
-  if (value.length > 254 || !EMAIL.test(value)) {
-    return {
-      reason: 'invalid_email',
-      column,
-      message: `"${value}" in ${column} is not an email address.`,
-      hint: 'Write it as name@example.com.',
-    };
-  }
-  return value;
-}
-
-/** `true`/`false` in any case, blank as null; anything else a problem. */
-export function checkBoolean(value: string, column: string): 0 | 1 | null | RowProblem {
-  if (value === '') return null;
-  const folded = value.toLowerCase();
-  if (folded === 'true') return 1;
-  if (folded === 'false') return 0;
-  return {
-    reason: 'invalid_boolean',
-    column,
-    message: `"${value}" in ${column} is not true or false.`,
-    hint: 'Write true or false (any case), or leave the cell blank to keep the current value.',
-  };
-}
-
-export function missing(column: string): RowProblem {
-  return { reason: 'missing_value', column, message: `${column} is empty.`, hint: `Fill in ${column}.` };
-}
-
-export function isProblem(value: unknown): value is RowProblem {
-  return typeof value === 'object' && value !== null && 'reason' in value;
 }

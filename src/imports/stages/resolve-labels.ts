@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import type { RunContext } from '../run-context.js';
-import { closestMatch } from './did-you-mean.js';
+import { closestMatch } from '../../domain/did-you-mean.js';
 
 /** Distinct unmatched labels that get a near-miss hint; more than this is a wrong file, not a typo. */
 const MAX_NEAR_MISS_LABELS = 200;

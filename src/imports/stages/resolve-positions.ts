@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import { pendingRows, type RunContext } from '../run-context.js';
-import { closestMatch } from './did-you-mean.js';
+import { closestMatch } from '../../domain/did-you-mean.js';
 
 /** Distinct unmatched names that get a near-miss hint; more than this is a wrong file, not a typo. */
 const MAX_NEAR_MISS_NAMES = 200;

@@ -7,7 +7,8 @@ import type { ImportKind, StagedValues } from '../kinds/kind.js';
 import type { RunContext } from '../run-context.js';
 
 import { checkHeader, type CheckedHeader } from './check-header.js';
-import { isProblem, toCells, type RowProblem } from './check-row.js';
+import { isProblem, type RowProblem } from '../../domain/row-problem.js';
+import { toCells } from './check-row.js';
 import type { CsvRecord } from './parse.js';
 import { FileRejectedError } from './rejection.js';
 import { ExtrasChunk } from './stage-extras.js';

@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import { foldCase } from '../../domain/text.js';
+import { foldCase } from './text.js';
 
 /**
  * The candidate closest to `value` when it is close enough to be a likely typo (a case-only difference,

@@ -1,5 +1,5 @@
-import type { FieldType } from '../../db/schema.js';
-import { checkBoolean, isProblem, type RowProblem } from './check-row.js';
+import type { FieldType } from '../db/schema.js';
+import { isProblem, type RowProblem } from './row-problem.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -22,6 +22,20 @@ export function checkFieldValue(type: FieldType, value: string, column: string):
     case 'date':
       return isCalendarDate(value) ? value : problem('invalid_date', column, value, 'a date', DATE_HINT);
   }
+}
+
+/** `true`/`false` in any case, blank as null; anything else a problem. */
+export function checkBoolean(value: string, column: string): 0 | 1 | null | RowProblem {
+  if (value === '') return null;
+  const folded = value.toLowerCase();
+  if (folded === 'true') return 1;
+  if (folded === 'false') return 0;
+  return {
+    reason: 'invalid_boolean',
+    column,
+    message: `"${value}" in ${column} is not true or false.`,
+    hint: 'Write true or false (any case), or leave the cell blank to keep the current value.',
+  };
 }
 
 const NUMBER_HINT =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFieldValue } from '../../src/imports/stages/check-field-value.js';
+import { checkFieldValue } from '../../src/domain/field-values.js';
 
 describe('checkFieldValue', () => {
   it('stores numbers as plain decimals without redundant zeros', () => {
