@@ -25,19 +25,3 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
-
-/** True for unique-constraint violations on either database. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
-
-/** True when SQLite gave up waiting for another writer. */
-export function isBusy(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT' || e?.code === 'SQLITE_LOCKED';
-}

@@ -1,59 +1,71 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Every difference between the two databases that the rest of the code needs lives in this file. */
 export type DialectName = 'sqlite' | 'postgres';
 
 export type Db = Kysely<Database>;
 
-/** Which database a connection or transaction talks to. */
-export function dialectOf(db: Db): DialectName {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+/** Where `roster serve` runs imports: a worker thread of its own, or pg-boss jobs that any process takes. */
+export type JobQueueName = 'worker-thread' | 'pg-boss';
+
+/** The workspace lock as one run holds it. */
+export interface WorkspaceLockKey {
+  workspaceId: number;
+  runId: number;
 }
 
-/** How many bound parameters one statement may carry (SQLite 32766, PostgreSQL 65535), with room to spare. */
-export function maxParams(db: Db): number {
-  return dialectOf(db) === 'postgres' ? 60_000 : 30_000;
+/**
+ * Everything that differs between the two databases, one object per database (as kysely's
+ * `DialectAdapter`): `sqlite-dialect.ts`, `postgres-dialect.ts`. It is picked once, when the database is
+ * opened (`connection.ts`); the rest of the code asks `dialectOf(db)` for it, never which database it is.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  /** How many bound parameters one statement may carry, with room to spare. */
+  readonly maxParams: number;
+  /** Null-safe equality in SQL text: `IS` (SQLite), `IS NOT DISTINCT FROM` (PostgreSQL). */
+  readonly nullSafeEqual: 'IS' | 'IS NOT DISTINCT FROM';
+  /** Which job queue the server runs imports with. */
+  readonly jobQueue: JobQueueName;
+  /** Runs `fn` in one write transaction (see `inTransaction`). */
+  writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Holds the workspace's import lock while `fn` runs: `acquire` calls `tryLock` until it returns true (or
+   * throws when it waited too long); the lock is released when `fn` settles.
+   */
+  holdWorkspaceLock<T>(
+    db: Db,
+    key: WorkspaceLockKey,
+    acquire: (tryLock: () => Promise<boolean>) => Promise<void>,
+    fn: () => Promise<T>,
+  ): Promise<T>;
+  /** Refreshes the planner's statistics after staging a run, where the planner needs them. */
+  analyzeStaging(db: Db): Promise<void>;
+  /** `expr` ordered by code point, as SQLite's BINARY collation and PostgreSQL's "C" order. */
+  codePointOrder(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** `expr` case-folded in SQL as `foldCase` folds, for columns that have no `*_ci` twin (people's names). */
+  foldedSql(expr: RawBuilder<unknown>): RawBuilder<string>;
+  /** True for a unique-constraint violation. */
+  isUniqueViolation(err: unknown): boolean;
 }
 
-/** An auto-incremented integer primary key column type. */
+// Keyed by the Kysely adapter: the one object kysely carries unchanged into transactions, `connection()`
+// and `withPlugin`, so every `Db` derived from an opened one finds its dialect.
+const dialects = new WeakMap<object, Dialect>();
+
+/** Ties a freshly opened `db` to its dialect (connection.ts, once per database opened). */
+export function attachDialect(db: Db, dialect: Dialect): void {
+  dialects.set(db.getExecutor().adapter, dialect);
+}
+
+/** The dialect of a connection or transaction opened by `openDatabase`. */
+export function dialectOf(db: Db): Dialect {
+  const dialect = dialects.get(db.getExecutor().adapter);
+  if (!dialect) throw new Error('This database was not opened with openDatabase (no dialect attached).');
+  return dialect;
+}
+
+/** An auto-incremented integer primary key column type (the migrations take the dialect's name). */
 export function idColumnType(dialect: DialectName): 'integer' | 'serial' {
   return dialect === 'postgres' ? 'serial' : 'integer';
-}
-
-/** `a IS DISTINCT FROM b` (NULL-safe inequality). */
-export function distinct(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<boolean> {
-  return dialectOf(db) === 'postgres'
-    ? sql<boolean>`(${a} IS DISTINCT FROM ${b})`
-    : sql<boolean>`(${a} IS NOT ${b})`;
-}
-
-/**
- * Refreshes the planner's statistics of the staging tables after a bulk load. PostgreSQL has none for
- * freshly inserted rows until autovacuum gets to them, and without them it nests loops over the whole run
- * (seen: 20 s instead of 20 ms for one plan statement on 5,000 rows). SQLite plans well without.
- */
-export async function analyzeStaging(db: Db): Promise<void> {
-  if (dialectOf(db) === 'postgres') {
-    // The tables the plan joins with are analyzed too: a previous large import may have doubled them since
-    // autovacuum last looked, and stale counts turn the per-batch joins into sequential scans.
-    await sql`ANALYZE import_rows, import_row_labels, import_row_values, contacts, customers, customer_contacts, users`.execute(
-      db,
-    );
-  }
-}
-
-/** Code-point order on both databases: SQLite's default BINARY collation is, PostgreSQL's "C" is. */
-export function codePointOrder(db: Db, expr: RawBuilder<unknown>): RawBuilder<unknown> {
-  return dialectOf(db) === 'postgres' ? sql`${expr} COLLATE "C"` : expr;
-}
-
-/**
- * `expr` case-folded in SQL, for searching columns that have no `*_ci` twin (people's names). SQLite's
- * lower() folds ASCII only, so SQLite calls foldCase itself (`fold_case`, registered by openDatabase);
- * PostgreSQL's lower() folds as the database's locale does (all of Unicode under a UTF-8 locale, ASCII
- * under "C").
- */
-export function foldedSql(db: Db, expr: RawBuilder<unknown>): RawBuilder<string> {
-  return dialectOf(db) === 'postgres' ? sql<string>`lower(${expr})` : sql<string>`fold_case(${expr})`;
 }

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import {
@@ -68,7 +68,7 @@ export async function createContact(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTakenEmail('contacts', email));
+      .catch(rethrowTakenEmail(trx, 'contacts', email));
     await writeExtras(trx, workspaceId, row.id, input);
     return row.id;
   });
@@ -97,7 +97,7 @@ export async function updateContact(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTakenEmail('contacts', email ?? ''));
+      .catch(rethrowTakenEmail(trx, 'contacts', email ?? ''));
     await writeExtras(trx, workspaceId, id, patch);
   });
   return getContact(db, workspaceId, id);
@@ -170,7 +170,7 @@ export async function searchContacts(
   const name = sql`coalesce(first_name, '') || ' ' || coalesce(last_name, '')`;
   const matching = (eb: ExpressionBuilder<Database, 'contacts'>) =>
     eb.and([
-      ...(q ? [eb.or([contains(eb.ref('email_ci'), q), contains(foldedSql(db, name), q)])] : []),
+      ...(q ? [eb.or([contains(eb.ref('email_ci'), q), contains(dialectOf(db).foldedSql(name), q)])] : []),
       ...(query.customerId === undefined
         ? []
         : [
@@ -188,7 +188,7 @@ export async function searchContacts(
   const [rows, total] = await Promise.all([
     selectContacts(db, workspaceId)
       .where(matching)
-      .orderBy(codePointOrder(db, sql.ref('email')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('email')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),

@@ -1,7 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { codePointOrder, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { AppError } from '../errors.js';
+import { rethrowTaken } from './already-exists.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
 import { foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -54,7 +55,7 @@ export async function createCustomer(
       .values({ workspace_id: workspaceId, ...values, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken);
+      .catch(rethrowTaken(trx, TAKEN));
     return row.id;
   });
   return getCustomer(db, workspaceId, id);
@@ -81,7 +82,7 @@ export async function updateCustomer(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTaken);
+      .catch(rethrowTaken(trx, TAKEN));
   });
   return getCustomer(db, workspaceId, id);
 }
@@ -120,7 +121,7 @@ export async function searchCustomers(
   const [rows, total] = await Promise.all([
     selectCustomers(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where(matching))
-      .orderBy(codePointOrder(db, sql.ref('ref')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('ref')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
@@ -207,11 +208,7 @@ async function refuseTaken(
     : new AppError('already_exists', `A customer with erp_id "${c.erp_id}" already exists (${taken.ref}).`);
 }
 
-function rethrowTaken(err: unknown): never {
-  if (isUniqueViolation(err))
-    throw new AppError('already_exists', 'A customer with that ref or erp_id exists.');
-  throw err;
-}
+const TAKEN = 'A customer with that ref or erp_id exists.';
 
 function notFound(id: number): AppError {
   return new AppError('not_found', `No customer ${id}.`);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/dialect.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { AppError } from '../errors.js';
+import { rethrowTaken } from './already-exists.js';
 import { isProblem, missing, type RowProblem } from './row-problem.js';
 import { foldCase } from './text.js';
 
@@ -45,17 +46,14 @@ export async function refuseTakenEmail(
     .where('email_ci', '=', foldCase(email))
     .$if(ownId !== undefined, (qb) => qb.where('id', '<>', ownId!))
     .executeTakeFirst();
-  if (taken) throw takenError(table, taken.email);
+  if (taken) throw new AppError('already_exists', takenMessage(table, taken.email));
 }
 
 /** For `.catch`: a unique violation (two writers at once) becomes the same `already_exists`. */
-export function rethrowTakenEmail(table: Owner, email: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err)) throw takenError(table, email);
-    throw err;
-  };
+export function rethrowTakenEmail(db: Db, table: Owner, email: string) {
+  return rethrowTaken(db, takenMessage(table, email));
 }
 
-function takenError(table: Owner, email: string): AppError {
-  return new AppError('already_exists', `A ${OWNERS[table]} with email "${email}" exists.`);
+function takenMessage(table: Owner, email: string): string {
+  return `A ${OWNERS[table]} with email "${email}" exists.`;
 }

@@ -1,7 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import type { Database, FieldType } from '../db/schema.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { AppError } from '../errors.js';
+import { rethrowTaken } from './already-exists.js';
 import { contains, plural, searchText, type Page, type PageQuery } from './paging.js';
 import { now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -51,7 +52,7 @@ export async function createField(
       .values({ ...row, workspace_id: workspaceId, created_at: now() })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken(row.variable));
+      .catch(rethrowTaken(trx, taken(row.variable)));
     return created.id;
   });
   return getField(db, workspaceId, id);
@@ -86,7 +87,7 @@ export async function updateField(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTaken(variable));
+      .catch(rethrowTaken(trx, taken(variable)));
   });
   return getField(db, workspaceId, id);
 }
@@ -120,11 +121,11 @@ export async function getField(db: Db, workspaceId: number, id: number): Promise
 export async function searchFields(db: Db, workspaceId: number, query: PageQuery): Promise<Page<FieldView>> {
   const q = searchText(query.q);
   const matching = (eb: ExpressionBuilder<Database, 'custom_fields'>) =>
-    eb.or([contains(eb.ref('variable'), q!), contains(foldedSql(db, sql.ref('label')), q!)]);
+    eb.or([contains(eb.ref('variable'), q!), contains(dialectOf(db).foldedSql(sql.ref('label')), q!)]);
   const [rows, total] = await Promise.all([
     selectFields(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where(matching))
-      .orderBy(codePointOrder(db, sql.ref('variable')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('variable')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
@@ -198,9 +199,6 @@ function checkedType(type: string): FieldType {
   return type as FieldType;
 }
 
-function rethrowTaken(variable: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `Field "${variable}" already exists.`);
-    throw err;
-  };
+function taken(variable: string): string {
+  return `Field "${variable}" already exists.`;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { codePointOrder, type Db } from '../db/dialect.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { dialectOf, type Db } from '../db/dialect.js';
+import { AppError } from '../errors.js';
+import { rethrowTaken } from './already-exists.js';
 import { contains, plural, searchText, type Page, type PageQuery } from './paging.js';
 import { foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -55,7 +56,7 @@ export async function createLabel(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken(`A label named "${name}" or with id "${publicId}" already exists.`));
+      .catch(rethrowTaken(trx, `A label named "${name}" or with id "${publicId}" already exists.`));
     return row.id;
   });
   return getLabel(db, workspaceId, id);
@@ -71,7 +72,7 @@ export async function renameLabel(db: Db, workspaceId: number, id: number, name:
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .executeTakeFirst()
-      .catch(rethrowTaken(`A label named "${trimmed}" already exists.`));
+      .catch(rethrowTaken(trx, `A label named "${trimmed}" already exists.`));
     if (Number(result.numUpdatedRows) === 0) throw notFound(id);
   });
   return getLabel(db, workspaceId, id);
@@ -104,7 +105,7 @@ export async function searchLabels(db: Db, workspaceId: number, query: PageQuery
   const [rows, total] = await Promise.all([
     selectLabels(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where((eb) => contains(eb.ref('name_ci'), q!)))
-      .orderBy(codePointOrder(db, sql.ref('name')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('name')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
@@ -159,13 +160,6 @@ function view(r: {
   uses: number | null;
 }): LabelView {
   return { id: r.id, labelId: r.public_id, name: r.name, uses: Number(r.uses ?? 0), createdAt: r.created_at };
-}
-
-function rethrowTaken(message: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', message);
-    throw err;
-  };
 }
 
 function notFound(id: number): AppError {

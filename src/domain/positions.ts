@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import { codePointOrder, type Db } from '../db/dialect.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { dialectOf, type Db } from '../db/dialect.js';
+import { AppError } from '../errors.js';
+import { rethrowTaken } from './already-exists.js';
 import { contains, plural, searchText, type Page, type PageQuery } from './paging.js';
 import { foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -31,7 +32,7 @@ export async function createPosition(db: Db, workspaceId: number, name: string):
       .values({ workspace_id: workspaceId, name: trimmed, name_ci: foldCase(trimmed), created_at: now() })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTaken(trimmed));
+      .catch(rethrowTaken(trx, taken(trimmed)));
     return row.id;
   });
   return getPosition(db, workspaceId, id);
@@ -52,7 +53,7 @@ export async function renamePosition(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .executeTakeFirst()
-      .catch(rethrowTaken(trimmed));
+      .catch(rethrowTaken(trx, taken(trimmed)));
     if (Number(result.numUpdatedRows) === 0) throw notFound(id);
   });
   return getPosition(db, workspaceId, id);
@@ -89,7 +90,7 @@ export async function searchPositions(
   const [rows, total] = await Promise.all([
     selectPositions(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where((eb) => contains(eb.ref('name_ci'), q!)))
-      .orderBy(codePointOrder(db, sql.ref('name')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('name')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
@@ -137,11 +138,8 @@ function checkedName(name: string): string {
   return trimmed;
 }
 
-function rethrowTaken(name: string) {
-  return (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `Position "${name}" already exists.`);
-    throw err;
-  };
+function taken(name: string): string {
+  return `Position "${name}" already exists.`;
 }
 
 function notFound(id: number): AppError {

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { codePointOrder, foldedSql, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
@@ -68,7 +68,7 @@ export async function createUser(
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch(rethrowTakenEmail('users', email));
+      .catch(rethrowTakenEmail(trx, 'users', email));
     return row.id;
   });
   return getUser(db, workspaceId, id);
@@ -108,7 +108,7 @@ export async function updateUser(
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute()
-      .catch(rethrowTakenEmail('users', email ?? ''));
+      .catch(rethrowTakenEmail(trx, 'users', email ?? ''));
     if (passwordHash !== undefined || patch.active === false) {
       const keep = actor?.userId === id && actor.sessionId ? sha256(actor.sessionId) : '';
       await trx.deleteFrom('sessions').where('user_id', '=', id).where('id_hash', '<>', keep).execute();
@@ -143,11 +143,11 @@ export async function searchUsers(db: Db, workspaceId: number, query: PageQuery)
   const q = searchText(query.q);
   const name = sql`coalesce(first_name, '') || ' ' || coalesce(last_name, '')`;
   const matching = (eb: ExpressionBuilder<Database, 'users'>) =>
-    eb.or([contains(eb.ref('email_ci'), q!), contains(foldedSql(db, name), q!)]);
+    eb.or([contains(eb.ref('email_ci'), q!), contains(dialectOf(db).foldedSql(name), q!)]);
   const [rows, total] = await Promise.all([
     selectUsers(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where(matching))
-      .orderBy(codePointOrder(db, sql.ref('email')))
+      .orderBy(dialectOf(db).codePointOrder(sql.ref('email')))
       .limit(query.limit)
       .offset(query.offset)
       .execute(),

@@ -1,7 +1,7 @@
 import { withWorkspaceLock } from '../db/workspace-lock.js';
-import type { Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
-import { AppError, isUniqueViolation } from '../errors.js';
+import { AppError } from '../errors.js';
 import { now } from './text.js';
 
 export interface Workspace {
@@ -28,7 +28,8 @@ export async function addWorkspace(db: Db, slug: string, name?: string): Promise
       .returning(['id', 'slug', 'name'])
       .executeTakeFirstOrThrow();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('already_exists', `Workspace "${slug}" already exists.`);
+    if (dialectOf(db).isUniqueViolation(err))
+      throw new AppError('already_exists', `Workspace "${slug}" already exists.`);
     throw err;
   }
 }

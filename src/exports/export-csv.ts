@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { sql, type RawBuilder } from 'kysely';
-import { codePointOrder, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import { byCodePoint } from '../domain/text.js';
 import { neutralise } from '../imports/stages/errors-csv.js';
+
+const order = (db: Db, expr: RawBuilder<unknown>) => dialectOf(db).codePointOrder(expr);
 
 export const EXPORT_KINDS = ['customers', 'contacts', 'persons'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -23,7 +25,7 @@ interface ExportQuery {
 /** `(a, b) > (x, y)` written out, for keyset paging on both databases. */
 function afterKey(db: Db, exprs: RawBuilder<unknown>[], key: string[] | undefined): RawBuilder<unknown> {
   if (!key) return sql`TRUE`;
-  const [a, b] = exprs.map((e) => codePointOrder(db, e)) as [RawBuilder<unknown>, RawBuilder<unknown>];
+  const [a, b] = exprs.map((e) => order(db, e)) as [RawBuilder<unknown>, RawBuilder<unknown>];
   return sql`(${a} > ${key[0]} OR (${a} = ${key[0]} AND ${b} > ${key[1]}))`;
 }
 
@@ -33,13 +35,13 @@ const QUERIES: Record<ExportKind, ExportQuery | ((db: Db, workspaceId: number) =
   customers: {
     columns: ['ref', 'name', 'erp_id'],
     async page(db, ws, after) {
-      const where = after ? sql`AND ${codePointOrder(db, sql`ref`)} > ${after[0]}` : sql``;
+      const where = after ? sql`AND ${order(db, sql`ref`)} > ${after[0]}` : sql``;
       const { rows } = await sql<{
         ref: string;
         name: string;
         erp_id: string | null;
       }>`SELECT ref, name, erp_id
-        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${codePointOrder(db, sql`ref`)} LIMIT ${PAGE}`.execute(
+        FROM customers WHERE workspace_id = ${ws} ${where} ORDER BY ${order(db, sql`ref`)} LIMIT ${PAGE}`.execute(
         db,
       );
       return rows.map((r) => ({ key: [r.ref], cells: [r.ref, r.name, str(r.erp_id)] }));
@@ -55,7 +57,7 @@ const QUERIES: Record<ExportKind, ExportQuery | ((db: Db, workspaceId: number) =
         FROM customer_contacts l JOIN customers c ON c.id = l.customer_id JOIN contacts p ON p.id = l.contact_id
         LEFT JOIN positions pos ON pos.id = l.position_id
         WHERE l.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
-        ORDER BY ${codePointOrder(db, keys[0]!)}, ${codePointOrder(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
+        ORDER BY ${order(db, keys[0]!)}, ${order(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
       return rows.map((r) => ({
         key: [r.ref, r.email],
         cells: [r.ref, r.email, str(r.position), r.is_primary === 1 ? 'true' : 'false'],
@@ -92,7 +94,7 @@ async function contactsQuery(db: Db, workspaceId: number): Promise<ExportQuery> 
         SELECT p.id, p.email, p.first_name, p.last_name, coalesce(c.ref, '') AS ref
         FROM contacts p LEFT JOIN customer_contacts l ON l.contact_id = p.id LEFT JOIN customers c ON c.id = l.customer_id
         WHERE p.workspace_id = ${ws} AND ${afterKey(db, keys, after)}
-        ORDER BY ${codePointOrder(db, keys[0]!)}, ${codePointOrder(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
+        ORDER BY ${order(db, keys[0]!)}, ${order(db, keys[1]!)} LIMIT ${PAGE}`.execute(db);
       if (rows.length === 0) return [];
       const ids = sql.join([...new Set(rows.map((r) => r.id))]);
       const labels = new Map<number, string[]>();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { analyzeStaging, type Db } from '../db/dialect.js';
+import { dialectOf, type Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
 import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
@@ -182,7 +182,7 @@ async function executeRun(
       const total = await rowsTotal(db, run.id);
       if (phase === 'planning') {
         progress({ phase: 'planning', rowsDone: 0, rowsTotal: total });
-        await analyzeStaging(db);
+        await dialectOf(db).analyzeStaging(db);
         await inTransaction(db, async (trx) => {
           const version = await dataVersion(trx, workspace.id);
           if (run.expectedDataVersion !== null && run.expectedDataVersion !== version) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { openDatabase, type Connection } from '../db/connection.js';
+import { dialectOf, type Db, type JobQueueName } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { pruneSessions } from '../domain/sessions.js';
 import { BossQueue } from '../jobs/boss-queue.js';
@@ -16,11 +17,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The job queue for the configured database: pg-boss on PostgreSQL, a worker thread on SQLite. */
+const QUEUES: Record<JobQueueName, (db: Db, config: Config, work: boolean) => JobQueue> = {
+  'pg-boss': (db, config, work) => new BossQueue(db, config, { work }),
+  'worker-thread': (db, config) => new ThreadQueue(db, config),
+};
+
+/** The job queue the database's dialect names: pg-boss on PostgreSQL, a worker thread on SQLite. */
 export function jobQueueFor(conn: Connection, config: Config, work = true): JobQueue {
-  return conn.dialect === 'postgres'
-    ? new BossQueue(conn.db, config, { work })
-    : new ThreadQueue(conn.db, config);
+  return QUEUES[dialectOf(conn.db).jobQueue](conn.db, config, work);
 }
 
 /** `roster serve`: the HTTP API (and web UI) with background imports; resumes interrupted runs on start. */

@@ -45,7 +45,7 @@ export async function markConflicts(
 
 /** Rows identical in effect to an earlier row of the same target: `duplicate`, applied once. */
 export async function markDuplicates(db: Db, ctx: RunContext, effect: readonly string[]): Promise<void> {
-  const same = dialectOf(db) === 'postgres' ? 'IS NOT DISTINCT FROM' : 'IS';
+  const same = dialectOf(db).nullSafeEqual;
   const keys = effect.map((e, i) => `${qualify(e, '')} AS k${i}`).join(', ');
   const groupBy = effect.map((e) => qualify(e, '')).join(', ');
   const equal = effect.map((e, i) => ` AND ${qualify(e, 'import_rows')} ${same} d.k${i}`).join('');

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { maxParams, type Db } from '../../db/dialect.js';
+import { dialectOf, type Db } from '../../db/dialect.js';
 import type { FieldType, ImportRowLabelTable, ImportRowValueTable } from '../../db/schema.js';
 import { foldCase } from '../../domain/text.js';
 
@@ -52,14 +52,15 @@ export class ExtrasChunk {
 
   /** Multi-row inserts, each under the database's parameter limit. */
   async insert(db: Db): Promise<void> {
-    const labelRows = Math.floor(maxParams(db) / 6);
+    const { maxParams } = dialectOf(db);
+    const labelRows = Math.floor(maxParams / 6);
     for (let i = 0; i < this.labels.length; i += labelRows) {
       await db
         .insertInto('import_row_labels')
         .values(this.labels.slice(i, i + labelRows))
         .execute();
     }
-    const valueRows = Math.floor(maxParams(db) / 4);
+    const valueRows = Math.floor(maxParams / 4);
     for (let i = 0; i < this.values.length; i += valueRows) {
       await db
         .insertInto('import_row_values')

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { maxParams, type Db } from '../../db/dialect.js';
+import { dialectOf, type Db } from '../../db/dialect.js';
 import type { ImportRowTable } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
 import { foldCase } from '../../domain/text.js';
@@ -84,7 +84,8 @@ export async function stageRows(
   const extra = (await kind.extraColumns?.(db, ctx.workspaceId)) ?? [];
   const pending = new PendingRowWork();
   // Rows that need slow preparation (password hashing) go in smaller chunks, so that progress moves.
-  const chunkSize = Math.min(kind.prepareRow ? 50 : 1000, Math.floor(maxParams(db) / STAGED_COLUMNS));
+  const { maxParams } = dialectOf(db);
+  const chunkSize = Math.min(kind.prepareRow ? 50 : 1000, Math.floor(maxParams / STAGED_COLUMNS));
   const flush = async () => {
     if (chunk.length === 0) return;
     await pending.settle();

@@ -1,5 +1,4 @@
-import type { Db } from '../../db/dialect.js';
-import { maxParams } from '../../db/dialect.js';
+import { dialectOf, type Db } from '../../db/dialect.js';
 import type { RunContext } from '../run-context.js';
 import type { UndoRecord } from '../undo-record.js';
 
@@ -43,7 +42,8 @@ export function outcome(
 
 /** Writes the outcomes of a batch in one statement per chunk (an upsert on the row's key). */
 export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
-  const chunk = Math.floor(maxParams(db) / 8);
+  const { maxParams } = dialectOf(db);
+  const chunk = Math.floor(maxParams / 8);
   for (let i = 0; i < outcomes.length; i += chunk) {
     const values = outcomes.slice(i, i + chunk).map((o) => ({
       run_id: ctx.runId,

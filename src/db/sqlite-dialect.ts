@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Config } from '../config.js';
+import { foldCase, now } from '../domain/text.js';
+import { AppError } from '../errors.js';
+import type { Db, Dialect, WorkspaceLockKey } from './dialect.js';
+import { processAlive } from './workspace-lock.js';
+
+/** The embedded database: one file in `dataDir`, WAL mode, one writer at a time. */
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  maxParams: 30_000, // of 32766
+  nullSafeEqual: 'IS',
+  // better-sqlite3 is synchronous: imports run in a worker thread with its own connection.
+  jobQueue: 'worker-thread',
+  writeTransaction: beginImmediate,
+  async holdWorkspaceLock(db, key, acquire, fn) {
+    await acquire(() => tryLockRow(db, key));
+    try {
+      return await fn();
+    } finally {
+      await db
+        .deleteFrom('workspace_locks')
+        .where('workspace_id', '=', key.workspaceId)
+        .where('run_id', '=', key.runId)
+        .execute();
+    }
+  },
+  // SQLite plans the staging joins well without statistics.
+  analyzeStaging: () => Promise.resolve(),
+  // BINARY, SQLite's default collation, is code-point order.
+  codePointOrder: (expr) => expr,
+  // lower() folds ASCII only; fold_case is foldCase itself (registered by openSqlite).
+  foldedSql: (expr) => sql<string>`fold_case(${expr})`,
+  isUniqueViolation: (err) => hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+};
+
+/** Opens (and creates) `roster.sqlite` in the data directory. */
+export function openSqlite(config: Config): Db {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const database = new SQLite(path.join(config.dataDir, 'roster.sqlite'), { timeout: config.busyTimeoutMs });
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  // What foldedSql calls: the same case folding as the `*_ci` columns, which lower() is not.
+  database.function('fold_case', { deterministic: true }, (v: unknown) =>
+    typeof v === 'string' ? foldCase(v) : v,
+  );
+  return new Kysely({ dialect: new SqliteDialect({ database }) });
+}
+
+function hasCode(err: unknown, ...codes: string[]): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && codes.includes(code);
+}
+
+/**
+ * A write transaction that starts with BEGIN IMMEDIATE, so a second writer waits (busy timeout) at the
+ * start instead of failing half-way.
+ */
+async function beginImmediate<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    try {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+    } catch (err) {
+      // The busy timeout ran out while another writer held the write lock.
+      if (hasCode(err, 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED')) {
+        throw new AppError(
+          'database_busy',
+          'The database is busy with another writer and did not free up in time.',
+          'Try again when the other import has finished, or raise ROSTER_BUSY_TIMEOUT_MS.',
+        );
+      }
+      throw err;
+    }
+    try {
+      const result = await fn(conn);
+      await sql`COMMIT`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`ROLLBACK`.execute(conn);
+      throw err;
+    }
+  });
+}
+
+/** The workspace lock on SQLite: a row in workspace_locks, taken over when the process holding it is gone. */
+async function tryLockRow(db: Db, { workspaceId, runId }: WorkspaceLockKey): Promise<boolean> {
+  // A plain read first: while a live holder has the lock, waiting costs no write transaction (which, on the
+  // server's event loop, would wait for the import's write lock).
+  const current = await db
+    .selectFrom('workspace_locks')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (current && !canTakeOver(current)) return false;
+  return beginImmediate(db, async (trx) => {
+    const holder = await trx
+      .selectFrom('workspace_locks')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    const host = os.hostname();
+    if (holder && !canTakeOver(holder)) return false;
+    if (holder) await trx.deleteFrom('workspace_locks').where('workspace_id', '=', workspaceId).execute();
+    await trx
+      .insertInto('workspace_locks')
+      .values({ workspace_id: workspaceId, run_id: runId, pid: process.pid, host, acquired_at: now() })
+      .execute();
+    return true;
+  });
+}
+
+/** A lock row left by a process of this machine that is gone (a crash, a kill) may be taken over. */
+function canTakeOver(holder: { host: string; pid: number }): boolean {
+  return holder.host === os.hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+}
