@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Connection } from '../db/connection.js';
 import { findWorkspace, type Workspace } from '../domain/workspaces.js';
@@ -23,6 +24,11 @@ export async function withWorkspace<T>(
   return withDatabase(async (conn, config) =>
     fn(conn, await findWorkspace(conn.db, slug ?? config.workspace), config),
   );
+}
+
+/** Adds --workspace to a command: the slug that withWorkspace looks up. */
+export function workspaceOption(cmd: Command): Command {
+  return cmd.option('-w, --workspace <slug>', 'workspace (default: ROSTER_WORKSPACE, or the only one)');
 }
 
 /** Prints rows as JSON or as an aligned table. */

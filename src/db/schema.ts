@@ -36,7 +36,11 @@ export interface ContactTable {
   updated_at: string;
 }
 
-export interface CustomerContactTable {
+/**
+ * `customer_contacts`: one contact link a row, a contact linked to a customer with a position and a primary
+ * flag (the spec's "customer link"; a contact so linked is a "person" of that customer).
+ */
+export interface ContactLinkTable {
   id: Generated<number>;
   workspace_id: number;
   customer_id: number;
@@ -258,7 +262,7 @@ export interface Database {
   workspaces: WorkspaceTable;
   customers: CustomerTable;
   contacts: ContactTable;
-  customer_contacts: CustomerContactTable;
+  customer_contacts: ContactLinkTable;
   positions: PositionTable;
   labels: LabelTable;
   contact_labels: ContactLabelTable;

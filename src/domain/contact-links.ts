@@ -5,20 +5,20 @@ import { closestMatch } from './did-you-mean.js';
 import { now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 
-/** What a link of a contact to a customer holds; an absent key keeps its value (new link: none, false). */
-export interface LinkInput {
+/** What a contact link holds; an absent key keeps its value (new link: none, false). */
+export interface ContactLinkInput {
   /** A position name (exact), or null for none. */
   position?: string | null;
   primary?: boolean;
 }
 
-/** Links a contact to a customer (a person of that customer), or changes the link's position and primary flag. */
+/** Creates the contact link of a contact and a customer, or changes its position and primary flag. */
 export async function setContactLink(
   db: Db,
   workspaceId: number,
   contactId: number,
   customerId: number,
-  input: LinkInput,
+  input: ContactLinkInput,
 ): Promise<ContactDetail> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     await contactExists(trx, workspaceId, contactId);
@@ -67,7 +67,7 @@ export async function setContactLink(
   return getContact(db, workspaceId, contactId);
 }
 
-/** Unlinks a contact from a customer; both stay. */
+/** Removes the contact link of a contact and a customer; both stay. */
 export async function removeContactLink(
   db: Db,
   workspaceId: number,

@@ -14,7 +14,7 @@ import { contains, searchText, type Page, type PageQuery } from './paging.js';
 import { byCodePoint, foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 
-/** A contact (a "person") as lists show it. */
+/** A contact as lists show it. */
 export interface ContactSummary {
   id: number;
   email: string;
@@ -24,7 +24,7 @@ export interface ContactSummary {
   updatedAt: string;
 }
 
-/** A contact with its customer links, labels and custom field values. */
+/** A contact with its contact links (`customers`), labels and custom field values. */
 export interface ContactDetail extends ContactSummary {
   customers: { customerId: number; ref: string; name: string; position: string | null; primary: boolean }[];
   labels: { id: number; labelId: string; name: string }[];
@@ -42,7 +42,7 @@ export interface ContactInput {
 }
 
 export interface ContactQuery extends PageQuery {
-  /** Only the persons of this customer. */
+  /** Only the contacts with a contact link to this customer. */
   customerId?: number;
 }
 
@@ -103,7 +103,7 @@ export async function updateContact(
   return getContact(db, workspaceId, id);
 }
 
-/** Deletes a contact with its customer links, labels and values (all ON DELETE CASCADE). */
+/** Deletes a contact with its contact links, labels and values (all ON DELETE CASCADE). */
 export async function deleteContact(db: Db, workspaceId: number, id: number): Promise<void> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     const result = await trx

@@ -19,7 +19,7 @@ export interface CustomerView {
   ref: string;
   name: string;
   erpId: string | null;
-  /** How many contacts are linked to it (its persons). */
+  /** How many contact links it has. */
   contacts: number;
   createdAt: string;
   updatedAt: string;
@@ -87,7 +87,7 @@ export async function updateCustomer(
   return getCustomer(db, workspaceId, id);
 }
 
-/** Deletes a customer; its links to contacts go with it (ON DELETE CASCADE), the contacts stay. */
+/** Deletes a customer; its contact links go with it (ON DELETE CASCADE), the contacts stay. */
 export async function deleteCustomer(db: Db, workspaceId: number, id: number): Promise<void> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     const result = await trx

@@ -13,7 +13,7 @@ export interface Position {
 
 /** A position as the API shows it. */
 export interface PositionView extends Position {
-  /** How many person links (contact on a customer) hold it. */
+  /** How many contact links hold it. */
   uses: number;
   createdAt: string;
 }
@@ -38,7 +38,7 @@ export async function createPosition(db: Db, workspaceId: number, name: string):
   return getPosition(db, workspaceId, id);
 }
 
-/** Renames a position; every person holding it holds the new name. */
+/** Renames a position; every contact link holding it holds the new name. */
 export async function renamePosition(
   db: Db,
   workspaceId: number,
@@ -59,7 +59,7 @@ export async function renamePosition(
   return getPosition(db, workspaceId, id);
 }
 
-/** Deletes a position no person holds; one still held is `in_use`, saying by how many. */
+/** Deletes a position no contact link holds; one still held is `in_use`, saying by how many. */
 export async function deletePosition(db: Db, workspaceId: number, id: number): Promise<void> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     const position = await getPosition(trx, workspaceId, id);

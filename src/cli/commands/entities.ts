@@ -5,7 +5,7 @@ import { addLabel, listLabels } from '../../domain/labels.js';
 import { addPosition, listPositions } from '../../domain/positions.js';
 import { addWorkspace, listWorkspaces } from '../../domain/workspaces.js';
 import { KINDS } from '../../imports/kinds/index.js';
-import { printList, withDatabase, withWorkspace } from '../context.js';
+import { printList, withDatabase, withWorkspace, workspaceOption } from '../context.js';
 
 interface WsOpts {
   workspace?: string;
@@ -36,14 +36,14 @@ export function registerEntityCommands(program: Command): void {
     );
 
   const positions = program.command('positions').description('create and list positions');
-  withWs(positions.command('add <name>').description('create a position')).action(
+  workspaceOption(positions.command('add <name>').description('create a position')).action(
     (name: string, opts: WsOpts) =>
       withWorkspace(opts.workspace, async ({ db }, ws) => {
         const p = await addPosition(db, ws.id, name);
         process.stdout.write(`Created position "${p.name}" in ${ws.slug}.\n`);
       }),
   );
-  withWs(positions.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
+  workspaceOption(positions.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) =>
       printList(
         (await listPositions(db, ws.id)).map(({ name }) => ({ name })),
@@ -54,7 +54,7 @@ export function registerEntityCommands(program: Command): void {
   );
 
   const labels = program.command('labels').description('create and list labels');
-  withWs(
+  workspaceOption(
     labels.command('add <name>').description('create a label').option('--id <id>', 'short stable id'),
   ).action((name: string, opts: WsOpts & { id?: string }) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {
@@ -62,14 +62,14 @@ export function registerEntityCommands(program: Command): void {
       process.stdout.write(`Created label "${l.name}" (id ${l.id}) in ${ws.slug}.\n`);
     }),
   );
-  withWs(labels.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
+  workspaceOption(labels.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) =>
       printList(await listLabels(db, ws.id), opts.json, 'No labels yet.'),
     ),
   );
 
   const fields = program.command('fields').description('create and list custom fields of contacts');
-  withWs(
+  workspaceOption(
     fields
       .command('add <variable>')
       .description('create a custom field; its variable is the CSV column that sets it')
@@ -82,14 +82,14 @@ export function registerEntityCommands(program: Command): void {
       process.stdout.write(`Created ${f.type} field ${f.variable} in ${ws.slug}.\n`);
     }),
   );
-  withWs(fields.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
+  workspaceOption(fields.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) =>
       printList(await listFields(db, ws.id), opts.json, 'No fields yet.'),
     ),
   );
 
   const customers = program.command('customers').description('create and list customers');
-  withWs(
+  workspaceOption(
     customers
       .command('add <ref>')
       .description('create a customer')
@@ -101,14 +101,9 @@ export function registerEntityCommands(program: Command): void {
       process.stdout.write(`Created customer ${c.ref} (${c.name}) in ${ws.slug}.\n`);
     }),
   );
-  withWs(customers.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
+  workspaceOption(customers.command('list').option('--json', 'print JSON')).action((opts: WsOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) =>
       printList(await listCustomers(db, ws.id), opts.json, 'No customers yet.'),
     ),
   );
-}
-
-/** Adds --workspace to a command. */
-export function withWs(cmd: Command): Command {
-  return cmd.option('-w, --workspace <slug>', 'workspace (default: ROSTER_WORKSPACE, or the only one)');
 }

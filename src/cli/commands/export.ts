@@ -1,11 +1,10 @@
 import { Argument, type Command } from 'commander';
 import { EXPORT_KINDS, exportCsv, type ExportKind } from '../../exports/export-csv.js';
-import { withWorkspace } from '../context.js';
-import { withWs } from './entities.js';
+import { withWorkspace, workspaceOption } from '../context.js';
 
 /** `roster export customers|contacts|persons`: CSV on stdout in the import's own columns. */
 export function registerExportCommand(program: Command): void {
-  withWs(
+  workspaceOption(
     program
       .command('export')
       .description('write customers, contacts or persons as CSV to stdout, importable again as it is')

@@ -18,9 +18,8 @@ import {
 } from '../../imports/import-options.js';
 import { findRun } from '../../imports/run-repository.js';
 import { KIND_NAMES, type ImportProgress, type KindName } from '../../imports/types.js';
-import { withWorkspace } from '../context.js';
+import { withWorkspace, workspaceOption } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
-import { withWs } from './entities.js';
 
 type ImportFlags = ImportOptionsInput & {
   workspace?: string;
@@ -68,7 +67,7 @@ function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
 
 /** `roster import KIND FILE`: runs one import and prints its summary (or JSON); sets the exit status. */
 export function registerImportCommand(program: Command): void {
-  withWs(
+  workspaceOption(
     program
       .command('import')
       .description('import a CSV file')

@@ -3,16 +3,15 @@ import { KINDS } from '../../imports/kinds/index.js';
 import { listRuns, requireRun } from '../../imports/run-repository.js';
 import { buildReport, listRowOutcomes } from '../../imports/run-report.js';
 import type { RowStatus } from '../../db/schema.js';
-import { printList, withWorkspace } from '../context.js';
+import { printList, withWorkspace, workspaceOption } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
 import { resumeImport } from '../../imports/run-import.js';
 import { undoImport } from '../../imports/undo-import.js';
-import { withWs } from './entities.js';
 
 /** `roster imports list|show ID`: the history of runs and their reports. */
 export function registerImportsCommand(program: Command): void {
   const imports = program.command('imports').description('past import runs');
-  withWs(
+  workspaceOption(
     imports.command('list').description('list import runs, newest first').option('--json', 'print JSON'),
   ).action((opts: { workspace?: string; json?: boolean }) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {
@@ -37,7 +36,7 @@ export function registerImportsCommand(program: Command): void {
       printList(rows, opts.json, 'No imports yet.');
     }),
   );
-  withWs(
+  workspaceOption(
     imports
       .command('show <id>')
       .description('show the report of a run (an id prefix will do)')
@@ -53,7 +52,7 @@ export function registerImportsCommand(program: Command): void {
       );
     }),
   );
-  withWs(
+  workspaceOption(
     imports
       .command('rows <id>')
       .description("each row's outcome and, for an update, every changed field (before → after)")
@@ -84,7 +83,7 @@ export function registerImportsCommand(program: Command): void {
       }
     }),
   );
-  withWs(
+  workspaceOption(
     imports
       .command('undo <id>')
       .description(
@@ -107,7 +106,7 @@ export function registerImportsCommand(program: Command): void {
       process.exitCode = report.conflicts.length > 0 ? 3 : 0;
     }),
   );
-  withWs(
+  workspaceOption(
     imports
       .command('resume <id>')
       .description('finish an interrupted run from its last committed batch')

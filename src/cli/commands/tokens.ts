@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { createToken, listTokens, revokeToken } from '../../domain/tokens.js';
-import { printList, withWorkspace } from '../context.js';
-import { withWs } from './entities.js';
+import { printList, withWorkspace, workspaceOption } from '../context.js';
 
 /** `roster tokens create|list|revoke`: workspace API tokens; a token is printed once, only its hash is kept. */
 export function registerTokensCommands(program: Command): void {
   const tokens = program.command('tokens').description('workspace API tokens for the HTTP API');
-  withWs(
+  workspaceOption(
     tokens
       .command('create')
       .description('create a token and print it once (only a hash of it is stored)')
@@ -21,14 +20,14 @@ export function registerTokensCommands(program: Command): void {
       );
     });
   });
-  withWs(
+  workspaceOption(
     tokens.command('list').description('list tokens (never the tokens themselves)').option('--json'),
   ).action(async (opts: { workspace?: string; json?: boolean }) => {
     await withWorkspace(opts.workspace, async ({ db }, ws) => {
       printList(await listTokens(db, ws.id), opts.json, 'No tokens.');
     });
   });
-  withWs(
+  workspaceOption(
     tokens.command('revoke <id>').description('revoke a token by id or prefix; it stops working at once'),
   ).action(async (id: string, opts: { workspace?: string }) => {
     await withWorkspace(opts.workspace, async ({ db }, ws) => {

@@ -2,9 +2,8 @@ import { Option, type Command } from 'commander';
 import { MIN_PASSWORD_LENGTH, passwordLength } from '../../domain/passwords.js';
 import { addUser, listUsers, ROLES, userExists, type Role } from '../../domain/users.js';
 import { AppError } from '../../errors.js';
-import { printList, withWorkspace } from '../context.js';
+import { printList, withWorkspace, workspaceOption } from '../context.js';
 import { promptPassword, readPasswordFromStdin } from '../read-password.js';
-import { withWs } from './entities.js';
 
 interface AddOpts {
   workspace?: string;
@@ -30,7 +29,7 @@ async function askPassword(passwordStdin: boolean | undefined): Promise<string> 
 /** `roster users add|list`: internal users, who sign in to the web UI. Hashes are never printed. */
 export function registerUsersCommands(program: Command): void {
   const users = program.command('users').description('create and list internal users');
-  withWs(
+  workspaceOption(
     users
       .command('add <email>')
       .description('create a user; the password is asked for on the terminal, or read with --password-stdin')
@@ -55,7 +54,7 @@ export function registerUsersCommands(program: Command): void {
       process.stdout.write(`Created ${user.role} ${user.email} in ${ws.slug}.\n`);
     }),
   );
-  withWs(users.command('list').option('--json', 'print JSON')).action(
+  workspaceOption(users.command('list').option('--json', 'print JSON')).action(
     (opts: { workspace?: string; json?: boolean }) =>
       withWorkspace(opts.workspace, async ({ db }, ws) =>
         printList(await listUsers(db, ws.id), opts.json, 'No users yet: roster users add EMAIL'),

@@ -10,7 +10,7 @@ import {
   searchUsers,
   updateUser,
   type Actor,
-} from '../../../domain/user-accounts.js';
+} from '../../../domain/users.js';
 import { SESSION_COOKIE } from '../../auth.js';
 import { authOf } from '../../context.js';
 import { ErrorBody } from '../../errors.js';
