@@ -1,7 +1,8 @@
 import type { Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { closestMatch } from '../imports/stages/did-you-mean.js';
-import { contactExists, getContact, type ContactDetail } from './contacts.js';
+import { getContact, type ContactDetail } from './contacts.js';
+import { recordLinkEdit } from './record-edits.js';
 import { now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 
@@ -19,9 +20,11 @@ export async function setContactLink(
   contactId: number,
   customerId: number,
   input: LinkInput,
+  /** Who makes the change (an API edit): recorded in the histories of both. */
+  actor?: string,
 ): Promise<ContactDetail> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await contactExists(trx, workspaceId, contactId);
+    const before = await getContact(trx, workspaceId, contactId);
     const customer = await trx
       .selectFrom('customers')
       .select('id')
@@ -63,6 +66,7 @@ export async function setContactLink(
         })
         .execute();
     }
+    if (actor) await recordLink(trx, workspaceId, actor, before, customerId);
   });
   return getContact(db, workspaceId, contactId);
 }
@@ -73,9 +77,11 @@ export async function removeContactLink(
   workspaceId: number,
   contactId: number,
   customerId: number,
+  /** Who makes the change (an API edit): recorded in the histories of both. */
+  actor?: string,
 ): Promise<void> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await contactExists(trx, workspaceId, contactId);
+    const before = await getContact(trx, workspaceId, contactId);
     const result = await trx
       .deleteFrom('customer_contacts')
       .where('workspace_id', '=', workspaceId)
@@ -85,7 +91,21 @@ export async function removeContactLink(
     if (Number(result.numDeletedRows) === 0) {
       throw new AppError('not_found', `Contact ${contactId} is not linked to customer ${customerId}.`);
     }
+    if (actor) await recordLink(trx, workspaceId, actor, before, customerId);
   });
+}
+
+/** Records the link's change, comparing the contact's links before with what they are now. */
+async function recordLink(
+  db: Db,
+  workspaceId: number,
+  actor: string,
+  before: ContactDetail,
+  customerId: number,
+): Promise<void> {
+  const after = await getContact(db, workspaceId, before.id);
+  const linkOf = (c: ContactDetail) => c.customers.find((l) => l.customerId === customerId);
+  await recordLinkEdit(db, workspaceId, actor, after, customerId, linkOf(before), linkOf(after));
 }
 
 /** The id of a position named exactly so (as imports match), null for none; a typo gets a did-you-mean. */
