@@ -1,4 +1,5 @@
-import type { Db } from '../db/dialect.js';
+import { sql } from 'kysely';
+import { codePointOrder, type Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { closestMatch } from '../imports/stages/did-you-mean.js';
 import { getContact, type ContactDetail } from './contacts.js';
@@ -130,4 +131,61 @@ async function positionIdByName(db: Db, workspaceId: number, name: string | null
       ? `Did you mean "${guess}"?`
       : 'Create it first (POST /api/positions), or check GET /api/positions.',
   );
+}
+
+/** A person of a customer: the contact and its link's position and primary mark. */
+export interface PersonView {
+  contactId: number;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  position: string | null;
+  primary: boolean;
+}
+
+/** The persons of a customer by email (code-point order), one window of them. */
+export async function personsOfCustomer(
+  db: Db,
+  workspaceId: number,
+  customerId: number,
+  page: { limit: number; offset: number },
+): Promise<{ items: PersonView[]; total: number; limit: number; offset: number }> {
+  const customer = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', customerId)
+    .executeTakeFirst();
+  if (!customer) throw new AppError('not_found', `No customer ${customerId}.`);
+  const links = () =>
+    db
+      .selectFrom('customer_contacts as l')
+      .innerJoin('contacts as p', 'p.id', 'l.contact_id')
+      .where('l.workspace_id', '=', workspaceId)
+      .where('l.customer_id', '=', customerId);
+  const [rows, total] = await Promise.all([
+    links()
+      .leftJoin('positions as pos', 'pos.id', 'l.position_id')
+      .select(['p.id', 'p.email', 'p.first_name', 'p.last_name', 'pos.name as position', 'l.is_primary'])
+      .orderBy(codePointOrder(db, sql.ref('p.email')))
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    links()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      contactId: r.id,
+      email: r.email,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      position: r.position,
+      primary: r.is_primary === 1,
+    })),
+    total: Number(total.n),
+    limit: page.limit,
+    offset: page.offset,
+  };
 }

@@ -69,7 +69,10 @@ describe('what the web UI’s data pages read over HTTP', () => {
     const john = await idOf(w, 'contacts', 'email', 'john.doe@example.com');
     await w.api.patch(`/api/contacts/${john}`, { lastName: 'Doe-Smith', firstName: 'Johnny' });
     const cust2 = await idOf(w, 'customers', 'ref', 'CUST002');
-    await w.api.request('PUT', `/api/contacts/${john}/customers/${cust2}`, { position: 'CEO', primary: true });
+    await w.api.request('PUT', `/api/contacts/${john}/customers/${cust2}`, {
+      position: 'CEO',
+      primary: true,
+    });
 
     const history = await w.api.get(`/api/contacts/${john}/history`);
     expect(history.status).toBe(200);
@@ -137,7 +140,11 @@ describe('what the web UI’s data pages read over HTTP', () => {
     expect(revoked.json.revokedAt).toEqual(expect.any(String));
     expect((await client.get('/api/customers')).status).toBe(401);
 
-    await addUser(w.t.conn.db, w.ws.id, { email: 'mo@example.com', password: 'member-secret', role: 'member' });
+    await addUser(w.t.conn.db, w.ws.id, {
+      email: 'mo@example.com',
+      password: 'member-secret',
+      role: 'member',
+    });
     const member = new Api(w.server.url);
     await member.signIn('mo@example.com', 'member-secret');
     const refused = await member.get('/api/tokens');
