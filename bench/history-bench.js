@@ -1,4 +1,5 @@
 // Record history benchmark: `npm run build && node bench/history-bench.js` (SQLite; see bench/README.md).
+/* global performance */
 //
 // A workspace of HISTORY_CONTACTS contacts (default 1,000,000) and 100 runs: run 1 created every contact,
 // runs 2…100 each changed the first name of HISTORY_BATCH contacts (default 20,000, a window that moves on
@@ -60,7 +61,7 @@ try {
         ? sql`'{"email":[null,"person' || i || '@example.com"]}'`
         : sql`'{"first_name":["First' || i || '","Run${sql.raw(String(run))}"]}'`;
     await sql`WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < ${count - 1}),
-        m(k, i) AS (SELECT k, ((${first - 1} + k) % ${CONTACTS}) + 1 FROM n)
+        m(k, i) AS (SELECT k, CAST(((${first - 1} + k) % ${CONTACTS}) + 1 AS INTEGER) FROM n)
       INSERT INTO import_rows (run_id, row_no, line, cells, status, is_first, email, email_ci, first_name, changes)
       SELECT ${id}, k + 1, k + 2, '[]', ${status}, 1, 'person' || i || '@example.com', 'person' || i || '@example.com',
         'Run${sql.raw(String(run))}', ${changes} FROM m`.execute(db);
