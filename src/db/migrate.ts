@@ -7,6 +7,7 @@ import { contactExtrasMigration } from './migrations/003-contact-labels-fields.j
 import { undoResumeMigration } from './migrations/004-undo-resume.js';
 import { httpApiMigration } from './migrations/005-http-api.js';
 import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.js';
+import { recordHistoryMigration } from './migrations/010-record-history.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -16,6 +17,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '004-undo-resume': undoResumeMigration(dialect),
     '005-http-api': httpApiMigration(dialect),
     '006-entity-use-indexes': entityUseIndexesMigration(dialect),
+    '010-record-history': recordHistoryMigration(dialect),
   };
 }
 

@@ -258,6 +258,21 @@ export interface SignInFailureTable {
   at: string;
 }
 
+/** One change made through the API or CLI to a contact or customer (imports are read from import_rows). */
+export interface RecordEditTable {
+  id: Generated<number>;
+  workspace_id: number;
+  record_type: 'contact' | 'customer';
+  record_id: number;
+  action: 'created' | 'updated' | 'linked' | 'unlinked';
+  /** The other side of a link change: the customer's ref on a contact, the contact's email on a customer. */
+  subject: string | null;
+  actor: string;
+  at: string;
+  /** JSON `{field: [before, after]}`, in the import's column names. */
+  changes: string;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   customers: CustomerTable;
@@ -277,4 +292,5 @@ export interface Database {
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   sign_in_failures: SignInFailureTable;
+  record_edits: RecordEditTable;
 }

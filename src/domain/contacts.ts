@@ -11,6 +11,7 @@ import {
 } from './contact-values.js';
 import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
+import { contactChanges, recordEdit } from './record-edits.js';
 import { byCodePoint, foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 
@@ -44,12 +45,16 @@ export interface ContactInput {
 export interface ContactQuery extends PageQuery {
   /** Only the contacts with a contact link to this customer. */
   customerId?: number;
+  /** Only the contacts carrying this label (its record id). */
+  labelId?: number;
 }
 
 export async function createContact(
   db: Db,
   workspaceId: number,
   input: ContactInput & { email: string },
+  /** Who makes the change (an API edit): recorded in the contact's history. */
+  actor?: string,
 ): Promise<ContactDetail> {
   const email = checkedEmail(input.email);
   const id = await changeWorkspaceData(db, workspaceId, async (trx) => {
@@ -70,6 +75,15 @@ export async function createContact(
       .executeTakeFirstOrThrow()
       .catch(rethrowTakenEmail(trx, 'contacts', email));
     await writeExtras(trx, workspaceId, row.id, input);
+    if (actor) {
+      const changes = contactChanges(null, await getContact(trx, workspaceId, row.id));
+      await recordEdit(trx, workspaceId, actor, {
+        recordType: 'contact',
+        recordId: row.id,
+        action: 'created',
+        changes,
+      });
+    }
     return row.id;
   });
   return getContact(db, workspaceId, id);
@@ -81,10 +95,12 @@ export async function updateContact(
   workspaceId: number,
   id: number,
   patch: ContactInput,
+  /** Who makes the change (an API edit): recorded in the contact's history. */
+  actor?: string,
 ): Promise<ContactDetail> {
   const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
   await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await contactExists(trx, workspaceId, id);
+    const before = await getContact(trx, workspaceId, id);
     if (email !== undefined) await refuseTakenEmail(trx, 'contacts', workspaceId, email, id);
     await trx
       .updateTable('contacts')
@@ -99,6 +115,15 @@ export async function updateContact(
       .execute()
       .catch(rethrowTakenEmail(trx, 'contacts', email ?? ''));
     await writeExtras(trx, workspaceId, id, patch);
+    if (actor) {
+      const changes = contactChanges(before, await getContact(trx, workspaceId, id));
+      await recordEdit(trx, workspaceId, actor, {
+        recordType: 'contact',
+        recordId: id,
+        action: 'updated',
+        changes,
+      });
+    }
   });
   return getContact(db, workspaceId, id);
 }
@@ -182,6 +207,15 @@ export async function searchContacts(
                 .select('contact_id')
                 .where('customer_id', '=', query.customerId)
                 .where('workspace_id', '=', workspaceId),
+            ),
+          ]),
+      ...(query.labelId === undefined
+        ? []
+        : [
+            eb(
+              'id',
+              'in',
+              eb.selectFrom('contact_labels').select('contact_id').where('label_id', '=', query.labelId),
             ),
           ]),
     ]);

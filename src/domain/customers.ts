@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { rethrowTaken } from './already-exists.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
+import { customerChanges, recordEdit } from './record-edits.js';
 import { foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
 
@@ -25,6 +26,11 @@ export interface CustomerView {
   updatedAt: string;
 }
 
+/** A customers list: by ref (the default) or by name. */
+export interface CustomerQuery extends PageQuery {
+  sort?: 'ref' | 'name';
+}
+
 export interface CustomerPatch {
   ref?: string;
   name?: string;
@@ -41,6 +47,8 @@ export async function createCustomer(
   db: Db,
   workspaceId: number,
   input: CustomerPatch,
+  /** Who makes the change (an API edit): recorded in the customer's history. */
+  actor?: string,
 ): Promise<CustomerView> {
   const values = checkedCustomer({
     ref: input.ref ?? '',
@@ -56,6 +64,15 @@ export async function createCustomer(
       .returning('id')
       .executeTakeFirstOrThrow()
       .catch(rethrowTaken(trx, TAKEN));
+    if (actor) {
+      const changes = customerChanges(null, await getCustomer(trx, workspaceId, row.id));
+      await recordEdit(trx, workspaceId, actor, {
+        recordType: 'customer',
+        recordId: row.id,
+        action: 'created',
+        changes,
+      });
+    }
     return row.id;
   });
   return getCustomer(db, workspaceId, id);
@@ -67,6 +84,8 @@ export async function updateCustomer(
   workspaceId: number,
   id: number,
   patch: CustomerPatch,
+  /** Who makes the change (an API edit): recorded in the customer's history. */
+  actor?: string,
 ): Promise<CustomerView> {
   await changeWorkspaceData(db, workspaceId, async (trx) => {
     const current = await getCustomer(trx, workspaceId, id);
@@ -83,6 +102,15 @@ export async function updateCustomer(
       .where('id', '=', id)
       .execute()
       .catch(rethrowTaken(trx, TAKEN));
+    if (actor) {
+      const changes = customerChanges(current, await getCustomer(trx, workspaceId, id));
+      await recordEdit(trx, workspaceId, actor, {
+        recordType: 'customer',
+        recordId: id,
+        action: 'updated',
+        changes,
+      });
+    }
   });
   return getCustomer(db, workspaceId, id);
 }
@@ -105,11 +133,14 @@ export async function getCustomer(db: Db, workspaceId: number, id: number): Prom
   return view(row);
 }
 
-/** Customers by ref (code-point order); `q` finds a part of the ref, name or erp_id, in any case. */
+/**
+ * Customers by ref (or by name, then ref; code-point order); `q` finds a part of the ref, name or erp_id, in
+ * any case.
+ */
 export async function searchCustomers(
   db: Db,
   workspaceId: number,
-  query: PageQuery,
+  query: CustomerQuery,
 ): Promise<Page<CustomerView>> {
   const q = searchText(query.q);
   const matching = (eb: ExpressionBuilder<Database, 'customers'>) =>
@@ -121,6 +152,7 @@ export async function searchCustomers(
   const [rows, total] = await Promise.all([
     selectCustomers(db, workspaceId)
       .$if(q !== undefined, (qb) => qb.where(matching))
+      .$if(query.sort === 'name', (qb) => qb.orderBy(dialectOf(db).codePointOrder(sql.ref('name'))))
       .orderBy(dialectOf(db).codePointOrder(sql.ref('ref')))
       .limit(query.limit)
       .offset(query.offset)

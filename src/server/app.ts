@@ -22,6 +22,10 @@ import { kindRoutes } from './routes/kinds.js';
 import { metaRoutes } from './routes/meta.js';
 import { sessionRoutes } from './routes/session.js';
 import { entityRoutes } from './routes/entities/index.js';
+import { exportRoutes } from './routes/exports.js';
+import { historyRoutes } from './routes/history.js';
+import { personRoutes } from './routes/persons.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { webRoutes } from './web.js';
 
 export interface AppDeps {
@@ -91,6 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(kindRoutes);
   await app.register(importRoutes);
   await app.register(entityRoutes);
+  await app.register(historyRoutes);
+  await app.register(personRoutes);
+  await app.register(exportRoutes);
+  await app.register(tokenRoutes);
   await app.register(webRoutes);
   return app;
 }

@@ -74,6 +74,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Contacts by email; q searches the email and the name',
         querystring: ListQuery.extend({
           customerId: RecordId.optional().describe('Only the persons of this customer'),
+          labelId: RecordId.optional().describe('Only the contacts carrying this label (its id)'),
         }),
         response: { 200: pageOf(ContactSummary, 'ContactPage'), 400: ErrorBody, 401: ErrorBody },
       },
@@ -98,7 +99,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const contact = await createContact(app.db, authOf(req).workspace.id, req.body);
+      const contact = await createContact(app.db, authOf(req).workspace.id, req.body, authOf(req).actor);
       return reply.code(201).header('location', `/api/contacts/${contact.id}`).send(contact);
     },
   );
@@ -133,7 +134,8 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Contact, ...WriteErrors },
       },
     },
-    async (req) => updateContact(app.db, authOf(req).workspace.id, req.params.id, req.body),
+    async (req) =>
+      updateContact(app.db, authOf(req).workspace.id, req.params.id, req.body, authOf(req).actor),
   );
 
   app.delete(
@@ -168,7 +170,14 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) =>
-      setContactLink(app.db, authOf(req).workspace.id, req.params.id, req.params.customerId, req.body),
+      setContactLink(
+        app.db,
+        authOf(req).workspace.id,
+        req.params.id,
+        req.params.customerId,
+        req.body,
+        authOf(req).actor,
+      ),
   );
 
   app.delete(
@@ -182,7 +191,13 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      await removeContactLink(app.db, authOf(req).workspace.id, req.params.id, req.params.customerId);
+      await removeContactLink(
+        app.db,
+        authOf(req).workspace.id,
+        req.params.id,
+        req.params.customerId,
+        authOf(req).actor,
+      );
       return reply.code(204).send(null);
     },
   );

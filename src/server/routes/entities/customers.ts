@@ -35,8 +35,10 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Customers by ref; q searches ref, name and erp_id',
-        querystring: ListQuery,
+        summary: 'Customers by ref (or name); q searches ref, name and erp_id',
+        querystring: ListQuery.extend({
+          sort: z.enum(['ref', 'name']).default('ref').describe('name: by name, then ref'),
+        }),
         response: { 200: pageOf(Customer, 'CustomerPage'), 400: ErrorBody, 401: ErrorBody },
       },
     },
@@ -54,7 +56,7 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const customer = await createCustomer(app.db, authOf(req).workspace.id, req.body);
+      const customer = await createCustomer(app.db, authOf(req).workspace.id, req.body, authOf(req).actor);
       return reply.code(201).header('location', `/api/customers/${customer.id}`).send(customer);
     },
   );
@@ -78,7 +80,8 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Customer, ...WriteErrors },
       },
     },
-    async (req) => updateCustomer(app.db, authOf(req).workspace.id, req.params.id, req.body),
+    async (req) =>
+      updateCustomer(app.db, authOf(req).workspace.id, req.params.id, req.body, authOf(req).actor),
   );
 
   app.delete(
