@@ -4,7 +4,7 @@ import { openDatabase, type Connection } from '../db/connection.js';
 import { AppError } from '../errors.js';
 import { pruneSessions } from '../domain/sessions.js';
 import { BossQueue } from '../jobs/boss-queue.js';
-import { sweepUploads } from '../jobs/handle-import.js';
+import { sweepUploads } from '../imports/service/uploads.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { ThreadQueue } from '../jobs/thread-queue.js';
 import { buildApp } from './app.js';
