@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RowStatus as StoredRowStatus, RunStatus as StoredRunStatus } from '../db/schema.js';
 import { BLANK_MODES, CUSTOMER_KEYS, ENCODINGS, LABEL_MODES, type ImportOptions } from './import-options.js';
 import { KIND_NAMES } from './types.js';
+import type { UndoReport as EngineUndoReport } from './undo-import.js';
 
 /**
  * The contract of an import's results, defined once: the engine builds these shapes, the routes answer
@@ -41,14 +42,16 @@ export const ImportCounts = z.object({
 export type ImportCounts = z.infer<typeof ImportCounts>;
 
 /** A row that was not applied, as listed in the report; its other keys are the row's key columns. */
-export const RowEntry = z.looseObject({
-  line: z.number(),
-  reason: z.string(),
-  column: z.string().optional(),
-  message: z.string(),
-  hint: z.string().optional(),
-});
-export type RowEntry = z.infer<typeof RowEntry> & { [column: string]: string | number | undefined };
+export const RowEntry = z
+  .object({
+    line: z.number(),
+    reason: z.string(),
+    column: z.string().optional(),
+    message: z.string(),
+    hint: z.string().optional(),
+  })
+  .catchall(z.union([z.string(), z.number()]).optional());
+export type RowEntry = z.infer<typeof RowEntry>;
 
 export const Warning = z.object({
   line: z.number(),
@@ -144,4 +147,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameRunStatus: Same<RunStatus, StoredRunStatus> = true;
 const sameRowStatus: Same<RowOutcome | 'pending', StoredRowStatus> = true;
 const sameOptions: Same<z.infer<typeof ReportOptions>, Omit<ImportOptions, 'dryRun'>> = true;
-void [sameRunStatus, sameRowStatus, sameOptions];
+// What undo returns must fit the UndoReport answered (its tables are a union there, any string here).
+const sameUndo: (report: EngineUndoReport) => z.infer<typeof UndoReport> = (report) => report;
+void [sameRunStatus, sameRowStatus, sameOptions, sameUndo];
