@@ -1,5 +1,7 @@
 import type { Db } from '../db/dialect.js';
 import type { RowStatus } from '../db/schema.js';
+import type { z } from 'zod';
+import type { RowOutcomeEntry as RowOutcomeEntrySchema } from './contract.js';
 import { KINDS } from './kinds/index.js';
 import { countRowStatuses, type ImportRun } from './run-repository.js';
 import type { ImportCounts, ImportReport, KindName, RowEntry, Warning } from './types.js';
@@ -105,17 +107,7 @@ export async function buildReport(db: Db, run: ImportRun, workspace: string): Pr
 }
 
 /** One row's outcome as recorded by a run (dry or not), for review row by row. */
-export interface RowOutcomeEntry {
-  line: number;
-  status: RowStatus;
-  reason?: string;
-  column?: string;
-  message?: string;
-  hint?: string;
-  /** The row's cells by column, as written (passwords are never kept); with `header` only. */
-  values?: Record<string, string>;
-  changes?: Record<string, [unknown, unknown]>;
-}
+export type RowOutcomeEntry = z.infer<typeof RowOutcomeEntrySchema>;
 
 /** A page of a run's rows in file order, optionally of one status; `after` is the last line of the previous page. */
 export async function listRowOutcomes(

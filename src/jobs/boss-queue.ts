@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
 import { recordTokenUse } from '../domain/tokens.js';
 import type { UndoReport } from '../imports/undo-import.js';
-import { handleImportJob, runsToResume, undoJob } from './handle-import.js';
+import { runsToResume } from '../imports/service/import-service.js';
+import { handleImportJob, undoJob } from './handle-import.js';
 import type { ImportJob, JobQueue } from './queue.js';
 
 const QUEUE = 'roster-import';

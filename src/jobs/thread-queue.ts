@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
 import { AppError, type AppErrorCode } from '../errors.js';
 import type { UndoReport } from '../imports/undo-import.js';
-import { runsToResume } from './handle-import.js';
+import { runsToResume } from '../imports/service/import-service.js';
 import type { ImportJob, JobQueue } from './queue.js';
 import type { FromWorker, ToWorker } from './thread-worker.js';
 import { WriteTurns } from './write-turns.js';

@@ -5,7 +5,7 @@ import { dialectOf, type Db, type JobQueueName } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { pruneSessions } from '../domain/sessions.js';
 import { BossQueue } from '../jobs/boss-queue.js';
-import { sweepUploads } from '../jobs/handle-import.js';
+import { sweepUploads } from '../imports/service/uploads.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { ThreadQueue } from '../jobs/thread-queue.js';
 import { buildApp } from './app.js';

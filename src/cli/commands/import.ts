@@ -4,8 +4,6 @@ import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../../errors.js';
 import { KINDS } from '../../imports/kinds/index.js';
-import { runImport } from '../../imports/run-import.js';
-import { writeErrorsCsv } from '../../imports/stages/errors-csv.js';
 import {
   BLANK_MODES,
   CUSTOMER_KEYS,
@@ -16,7 +14,8 @@ import {
   parseImportOptions,
   type ImportOptionsInput,
 } from '../../imports/import-options.js';
-import { findRun } from '../../imports/run-repository.js';
+import { importFile, readRun, writeErrors, type Caller } from '../../imports/service/import-service.js';
+import type { Workspace } from '../../domain/workspaces.js';
 import { KIND_NAMES, type ImportProgress, type KindName } from '../../imports/types.js';
 import { withWorkspace, workspaceOption } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
@@ -39,7 +38,7 @@ function batchSize(value: string): number {
 const flagName = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A progress bar on stderr when it is a terminal: rows read while staging, then a bar while applying. */
-function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
+export function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
   if (!process.stderr.isTTY) return Object.assign(() => {}, { stop() {} });
   const bar = new cliProgress.SingleBar(
     {
@@ -63,6 +62,11 @@ function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
     });
   };
   return Object.assign(update, { stop: () => started && bar.stop() });
+}
+
+/** The CLI acts as whoever runs it, who owns the database: an admin. */
+export function cliCaller(workspace: Workspace): Caller {
+  return { workspace, actor: `cli:${os.userInfo().username}`, role: 'admin' };
 }
 
 /** `roster import KIND FILE`: runs one import and prints its summary (or JSON); sets the exit status. */
@@ -115,19 +119,18 @@ export function registerImportCommand(program: Command): void {
       const options = parseImportOptions(given, { code: 'usage', name: flagName });
       await withWorkspace(flags.workspace, async ({ db }, workspace, config) => {
         const bar = progressBar();
-        const report = await runImport(db, {
-          workspace,
-          kind,
-          filePath: file,
-          actor: `cli:${os.userInfo().username}`,
-          options,
-          onProgress: bar,
-          lockTimeoutMs: config.lockTimeoutMs,
-        }).finally(() => bar.stop());
+        const deps = { db, config };
+        const caller = cliCaller(workspace);
+        const report = await importFile(
+          deps,
+          caller,
+          { kind, path: file, options },
+          { onProgress: bar },
+        ).finally(() => bar.stop());
         if (flags.report) fs.writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
         if (flags.errors) {
-          const run = await findRun(db, workspace.id, report.id);
-          await writeErrorsCsv(db, run!, fs.createWriteStream(flags.errors));
+          const run = await readRun(deps, caller, report.id);
+          await writeErrors(deps, caller, run, fs.createWriteStream(flags.errors));
         }
         process.stdout.write(
           flags.json

@@ -1,38 +1,53 @@
 import type { Command } from 'commander';
-import { KINDS } from '../../imports/kinds/index.js';
-import { listRuns, requireRun } from '../../imports/run-repository.js';
-import { buildReport, listRowOutcomes } from '../../imports/run-report.js';
 import type { RowStatus } from '../../db/schema.js';
+import { KINDS } from '../../imports/kinds/index.js';
+import {
+  applyDryRun,
+  listImports,
+  readRun,
+  reportOf,
+  resumeRun,
+  rowsOf,
+  runQueued,
+  undoRun,
+} from '../../imports/service/import-service.js';
+import type { ImportReport } from '../../imports/types.js';
 import { printList, withWorkspace, workspaceOption } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
-import { resumeImport } from '../../imports/run-import.js';
-import { undoImport } from '../../imports/undo-import.js';
+import { cliCaller, progressBar } from './import.js';
 
-/** `roster imports list|show ID`: the history of runs and their reports. */
+type Opts = { workspace?: string; json?: boolean };
+
+function printReport(report: ImportReport, json: boolean | undefined): void {
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : `${formatSummary(report, KINDS[report.kind].keyColumns)}\n`,
+  );
+}
+
+/** `roster imports list|show|rows|apply|undo|resume ID`: the history of runs, their reports, what to do next. */
 export function registerImportsCommand(program: Command): void {
   const imports = program.command('imports').description('past import runs');
   workspaceOption(
     imports.command('list').description('list import runs, newest first').option('--json', 'print JSON'),
-  ).action((opts: { workspace?: string; json?: boolean }) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const { items } = await listRuns(db, ws.id, { limit: 50 });
-      const rows = items.map((r) => {
-        const c = r.counts;
-        return {
-          id: r.publicId,
-          startedAt: r.startedAt,
-          kind: r.kind,
-          file: r.fileName,
-          status: r.status,
-          dryRun: r.dryRun,
-          rows: c?.rowsProcessed ?? r.rowsTotal,
-          created: c?.created ?? 0,
-          updated: c?.updated ?? 0,
-          unmatched: c?.unmatched ?? 0,
-          invalid: c?.invalid ?? 0,
-          by: r.actor,
-        };
-      });
+  ).action((opts: Opts) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const { items } = await listImports({ db, config }, cliCaller(ws), { limit: 50 });
+      const rows = items.map((r) => ({
+        id: r.publicId,
+        startedAt: r.startedAt,
+        kind: r.kind,
+        file: r.fileName,
+        status: r.status,
+        dryRun: r.dryRun,
+        rows: r.counts?.rowsProcessed ?? r.rowsTotal,
+        created: r.counts?.created ?? 0,
+        updated: r.counts?.updated ?? 0,
+        unmatched: r.counts?.unmatched ?? 0,
+        invalid: r.counts?.invalid ?? 0,
+        by: r.actor,
+      }));
       printList(rows, opts.json, 'No imports yet.');
     }),
   );
@@ -41,15 +56,12 @@ export function registerImportsCommand(program: Command): void {
       .command('show <id>')
       .description('show the report of a run (an id prefix will do)')
       .option('--json', 'print JSON'),
-  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const run = await requireRun(db, ws, id);
-      const report = await buildReport(db, run, ws.slug);
-      process.stdout.write(
-        opts.json
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : `${formatSummary(report, KINDS[run.kind].keyColumns)}\n`,
-      );
+  ).action((id: string, opts: Opts) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const deps = { db, config };
+      const caller = cliCaller(ws);
+      const run = await readRun(deps, caller, id, 'prefix');
+      printReport(await reportOf(deps, caller, run), opts.json);
     }),
   );
   workspaceOption(
@@ -62,13 +74,12 @@ export function registerImportsCommand(program: Command): void {
       )
       .option('--limit <n>', 'rows to show', '100')
       .option('--json', 'print JSON'),
-  ).action((id: string, opts: { workspace?: string; status?: RowStatus; limit: string; json?: boolean }) =>
-    withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const run = await requireRun(db, ws, id);
-      const rows = await listRowOutcomes(db, run.id, {
-        status: opts.status,
-        limit: Number(opts.limit) || 100,
-      });
+  ).action((id: string, opts: Opts & { status?: RowStatus; limit: string }) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const deps = { db, config };
+      const caller = cliCaller(ws);
+      const run = await readRun(deps, caller, id, 'prefix');
+      const rows = await rowsOf(deps, caller, run, { status: opts.status, limit: Number(opts.limit) || 100 });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -85,14 +96,38 @@ export function registerImportsCommand(program: Command): void {
   );
   workspaceOption(
     imports
+      .command('apply <id>')
+      .description(
+        'apply a reviewed dry run; refused (exit 1) when the data or the file changed since the dry run',
+      )
+      .option('--json', 'print the report JSON'),
+  ).action((id: string, opts: Opts) =>
+    withWorkspace(opts.workspace, async ({ db }, ws, config) => {
+      const deps = { db, config };
+      const caller = cliCaller(ws);
+      const run = await applyDryRun(deps, caller, await readRun(deps, caller, id, 'prefix'));
+      const bar = progressBar();
+      const report = await runQueued(
+        deps,
+        { workspaceId: ws.id, runId: run.publicId },
+        { onProgress: bar },
+      ).finally(() => bar.stop());
+      printReport(report!, opts.json);
+      process.exitCode = exitStatusOf(report!);
+    }),
+  );
+  workspaceOption(
+    imports
       .command('undo <id>')
       .description(
         'put back what a completed run changed; records changed again since are listed, not overwritten',
       )
       .option('--json', 'print JSON'),
-  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
+  ).action((id: string, opts: Opts) =>
     withWorkspace(opts.workspace, async ({ db }, ws, config) => {
-      const report = await undoImport(db, ws, id, { lockTimeoutMs: config.lockTimeoutMs });
+      const deps = { db, config };
+      const caller = cliCaller(ws);
+      const report = await undoRun(deps, caller, await readRun(deps, caller, id, 'prefix'));
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const lines = [
@@ -111,14 +146,10 @@ export function registerImportsCommand(program: Command): void {
       .command('resume <id>')
       .description('finish an interrupted run from its last committed batch')
       .option('--json', 'print the report JSON'),
-  ).action((id: string, opts: { workspace?: string; json?: boolean }) =>
+  ).action((id: string, opts: Opts) =>
     withWorkspace(opts.workspace, async ({ db }, ws, config) => {
-      const report = await resumeImport(db, ws, id, { lockTimeoutMs: config.lockTimeoutMs });
-      process.stdout.write(
-        opts.json
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : `${formatSummary(report, KINDS[report.kind].keyColumns)}\n`,
-      );
+      const report = await resumeRun({ db, config }, cliCaller(ws), id);
+      printReport(report, opts.json);
       process.exitCode = exitStatusOf(report);
     }),
   );

@@ -1,5 +1,6 @@
 import { postForm, request } from './client';
 import type {
+  Accepted,
   ImportOptions,
   Kind,
   OptionDefaults,
@@ -21,12 +22,6 @@ export const signIn = (form: { email: string; password: string; workspace?: stri
 export const signOut = () => request<void>('DELETE', '/api/session');
 
 export const listKinds = () => request<{ items: Kind[]; defaults: OptionDefaults }>('GET', '/api/kinds');
-
-export interface Accepted {
-  id: string;
-  status: 'queued';
-  location: string;
-}
 
 /** Uploads a file and starts an import (a dry run, or the real thing) in the background. */
 export function startImport(

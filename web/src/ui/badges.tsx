@@ -1,4 +1,4 @@
-import type { RowStatus, RunStatus, RunSummary } from '../api/types';
+import type { RowOutcome, RunStatus, RunSummary } from '../api/types';
 
 const RUN_LABELS: Record<RunStatus, string> = {
   queued: 'queued',
@@ -20,7 +20,8 @@ export function RunStatusBadge({ run }: { run: Pick<RunSummary, 'status' | 'dryR
   );
 }
 
-const OUTCOME_LABELS: Record<RowStatus, [future: string, past: string]> = {
+const OUTCOME_LABELS: Record<RowOutcome['status'], [future: string, past: string]> = {
+  pending: ['pending', 'pending'],
   created: ['create', 'created'],
   updated: ['update', 'updated'],
   unchanged: ['unchanged', 'unchanged'],
@@ -30,10 +31,10 @@ const OUTCOME_LABELS: Record<RowStatus, [future: string, past: string]> = {
 };
 
 /** What happens (dry run) or happened to one row. */
-export function outcomeLabel(status: RowStatus, dryRun: boolean): string {
+export function outcomeLabel(status: RowOutcome['status'], dryRun: boolean): string {
   return OUTCOME_LABELS[status][dryRun ? 0 : 1];
 }
 
-export function OutcomeBadge({ status, dryRun }: { status: RowStatus; dryRun: boolean }) {
+export function OutcomeBadge({ status, dryRun }: { status: RowOutcome['status']; dryRun: boolean }) {
   return <span className={`badge outcome-${status}`}>{outcomeLabel(status, dryRun)}</span>;
 }
