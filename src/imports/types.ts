@@ -1,4 +1,3 @@
-
 export const KIND_NAMES = [
   'customers',
   'contacts',

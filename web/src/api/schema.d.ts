@@ -19,6 +19,8 @@ export interface paths {
         query?: {
           /** @description Only the persons of this customer */
           customerId?: number;
+          /** @description Only the contacts carrying this label (its id) */
+          labelId?: number;
           limit?: number;
           offset?: number;
           /** @description Find records containing this text, in any case */
@@ -529,6 +531,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/contacts/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every import run (row by row) and API edit that changed the contact, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The record id */
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RecordHistory'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers': {
     parameters: {
       query?: never;
@@ -536,7 +606,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Customers by ref; q searches ref, name and erp_id */
+    /** Customers by ref (or name); q searches ref, name and erp_id */
     get: {
       parameters: {
         query?: {
@@ -544,6 +614,8 @@ export interface paths {
           offset?: number;
           /** @description Find records containing this text, in any case */
           q?: string;
+          /** @description name: by name, then ref */
+          sort?: 'ref' | 'name';
         };
         header?: never;
         path?: never;
@@ -871,6 +943,199 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/customers/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every import run and API edit that changed the customer or one of its persons, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The record id */
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RecordHistory'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/persons': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The persons of a customer by email: each contact with its position and primary mark */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The record id */
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PersonPage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/exports/{kind}.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Customers, contacts or persons as CSV in the columns of their import (roster export) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          kind: 'customers' | 'contacts' | 'persons';
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description CSV, UTF-8 */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/fields': {
@@ -2634,6 +2899,211 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The workspace’s API tokens, revoked ones too */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['ApiToken'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a token; the answer holds it, the only time it is shown */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              listed: components['schemas']['ApiToken'];
+              token: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/tokens/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a token: it stops working at once (it stays listed, revoked) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The record id */
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ApiToken'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/users': {
     parameters: {
       query?: never;
@@ -3096,6 +3566,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** @description A workspace API token as listed: never the token itself */
+    ApiToken: {
+      createdAt: string;
+      id: number;
+      lastUsedAt: string | null;
+      name: string;
+      /** @description The token’s first characters, to tell tokens apart */
+      prefix: string;
+      revokedAt: string | null;
+    };
+    /** @description A workspace API token as listed: never the token itself */
+    ApiTokenInput: {
+      createdAt: string;
+      id: number;
+      lastUsedAt: string | null;
+      name: string;
+      /** @description The token’s first characters, to tell tokens apart */
+      prefix: string;
+      revokedAt: string | null;
+    };
     Contact: {
       createdAt: string;
       customers: {
@@ -3656,6 +4146,36 @@ export interface components {
       offset: number;
       total: number;
     };
+    /** @description A contact linked to a customer, with the link’s position and primary mark */
+    Person: {
+      contactId: number;
+      email: string;
+      firstName: string | null;
+      lastName: string | null;
+      position: string | null;
+      primary: boolean;
+    };
+    /** @description A contact linked to a customer, with the link’s position and primary mark */
+    PersonInput: {
+      contactId: number;
+      email: string;
+      firstName: string | null;
+      lastName: string | null;
+      position: string | null;
+      primary: boolean;
+    };
+    PersonPage: {
+      items: components['schemas']['Person'][];
+      limit: number;
+      offset: number;
+      total: number;
+    };
+    PersonPageInput: {
+      items: components['schemas']['PersonInput'][];
+      limit: number;
+      offset: number;
+      total: number;
+    };
     Position: {
       createdAt: string;
       id: number;
@@ -3683,6 +4203,60 @@ export interface components {
       limit: number;
       offset: number;
       total: number;
+    };
+    RecordHistory: {
+      items: {
+        /** @enum {string} */
+        action: 'created' | 'updated' | 'linked' | 'unlinked';
+        /** @description A user’s email, or token:<name> */
+        actor: string;
+        at: string;
+        /** @description By column of the import */
+        changes: {
+          [key: string]: (unknown | unknown)[];
+        };
+        /** @description The import run and the line of its file; null for an API edit */
+        run: {
+          fileName: string;
+          id: string;
+          kind: string;
+          line: number;
+          status: string;
+        } | null;
+        /** @enum {string} */
+        source: 'import' | 'edit';
+        /** @description A link change: the customer’s ref (on a contact) or the contact’s email (on a customer) */
+        subject: string | null;
+      }[];
+      /** @description Older changes exist beyond these */
+      more: boolean;
+    };
+    RecordHistoryInput: {
+      items: {
+        /** @enum {string} */
+        action: 'created' | 'updated' | 'linked' | 'unlinked';
+        /** @description A user’s email, or token:<name> */
+        actor: string;
+        at: string;
+        /** @description By column of the import */
+        changes: {
+          [key: string]: (unknown | unknown)[];
+        };
+        /** @description The import run and the line of its file; null for an API edit */
+        run: {
+          fileName: string;
+          id: string;
+          kind: string;
+          line: number;
+          status: string;
+        } | null;
+        /** @enum {string} */
+        source: 'import' | 'edit';
+        /** @description A link change: the customer’s ref (on a contact) or the contact’s email (on a customer) */
+        subject: string | null;
+      }[];
+      /** @description Older changes exist beyond these */
+      more: boolean;
     };
     Session: {
       /** @description Send it in X-CSRF-Token with every request that changes data */
