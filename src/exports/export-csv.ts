@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify';
 import { sql, type RawBuilder } from 'kysely';
 import { dialectOf, type Db } from '../db/dialect.js';
 import { byCodePoint } from '../domain/text.js';
-import { neutralise } from '../imports/stages/errors-csv.js';
+import { neutralise } from './formula-cells.js';
 
 const order = (db: Db, expr: RawBuilder<unknown>) => dialectOf(db).codePointOrder(expr);
 

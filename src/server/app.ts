@@ -37,13 +37,39 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
+/**
+ * Where credentials can appear in a log line: a request's headers (Fastify's serializer, and
+ * @fastify/multipart's trace of the options it gives busboy, which hold the request's headers).
+ */
+export const REDACTED_PATHS = ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'].flatMap((h) => [
+  `req.headers["${h}"]`,
+  `res.headers["${h}"]`,
+  `headers["${h}"]`,
+  `*.headers["${h}"]`,
+]);
+
+/** pino options: the configured level (or the caller's), and credentials redacted at every level. */
+function loggerOptions(deps: AppDeps): boolean | object {
+  if (deps.logger === false) return false;
+  const base = typeof deps.logger === 'object' ? deps.logger : { level: deps.config.logLevel };
+  return { ...base, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The caller's X-Request-Id if it is one short token of safe characters; otherwise a fresh UUID. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
 /** The HTTP API of SPEC section 5: JSON everywhere, OpenAPI at /api/openapi.json, auth on every route. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel },
-    // A request id from the caller's X-Request-Id (when sane) or a new one; every log line carries it.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    logger: loggerOptions(deps),
+    // A request id from the caller's X-Request-Id when it is short and safe, else a new one; every log line
+    // and every answer carries it.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     trustProxy: false,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
@@ -55,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   app.decorate('db', deps.db);

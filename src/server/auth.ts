@@ -19,9 +19,33 @@ export function registerAuth(app: FastifyInstance): void {
   // When this process last had each token's use recorded: at most once a minute, so reads stay reads.
   const recorded = new Map<number, number>();
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') || req.routeOptions.config?.public) return;
+    if (!needsCredentials(req)) return;
     req.auth = await authenticate(app, req, recorded);
   });
+}
+
+/**
+ * Decided on the route the router matched (its pattern), never on the raw URL: `/%61pi/…` is routed to
+ * `/api/…`, so a test of the URL string would let it through. A URL no route matches is judged by its
+ * decoded path, so an unknown API route still asks for credentials before it answers 404.
+ */
+function needsCredentials(req: FastifyRequest): boolean {
+  if (req.routeOptions.config?.public) return false;
+  const route = req.routeOptions.url;
+  return isApiPath(route !== undefined && route !== '/*' ? route : decodedPath(req.url));
+}
+
+function isApiPath(pathname: string): boolean {
+  return pathname === '/api' || pathname.startsWith('/api/');
+}
+
+function decodedPath(url: string): string {
+  const pathname = url.split('?', 1)[0]!;
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
 }
 
 async function authenticate(app: FastifyInstance, req: FastifyRequest, recorded: Map<number, number>) {

@@ -57,13 +57,25 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
       error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
     });
   }
-  if (err.code === 'FST_REQ_FILE_TOO_LARGE' || err.statusCode === 413) {
+  const multipart = multipartProblem(err);
+  if (multipart) {
+    return reply.code(400).send({ error: { code: 'invalid_request', ...multipart } });
+  }
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
     const limit = req.server.config.maxUploadBytes;
     return reply.code(413).send({
       error: {
         code: 'file_too_large',
         message: `The file is larger than this server accepts (${limit} bytes).`,
         hint: 'Split the file, or raise ROSTER_MAX_UPLOAD_BYTES.',
+      },
+    });
+  }
+  if (err.statusCode === 413) {
+    return reply.code(413).send({
+      error: {
+        code: 'payload_too_large',
+        message: 'The request body is larger than this server accepts for JSON (1 MiB).',
       },
     });
   }
@@ -76,6 +88,36 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   return reply.code(500).send({
     error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' },
   });
+}
+
+const UPLOAD_HINT = 'Send multipart/form-data: the form fields (kind, options), then one part named file.';
+
+/**
+ * What is wrong with an upload's multipart body, in words: @fastify/multipart's limits (which it answers
+ * 413, as if the file were too big) and busboy's own errors (plain Errors, which would be a 500).
+ */
+function multipartProblem(err: FastifyError): { message: string; hint: string } | null {
+  const problem = (message: string) => ({ message, hint: UPLOAD_HINT });
+  switch (err.code) {
+    case 'FST_FILES_LIMIT':
+      return problem('The upload has more than one file part; send exactly one, named file.');
+    case 'FST_FIELDS_LIMIT':
+      return problem('The upload has more than 20 form fields.');
+    case 'FST_PARTS_LIMIT':
+      return problem('The upload has more than 25 parts.');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return problem('The request is not multipart/form-data.');
+    case 'FST_PROTO_VIOLATION':
+      return problem('A form field is named like a prototype property (__proto__, constructor).');
+  }
+  if (err.statusCode === undefined && /^Multipart: |unexpected end of multipart data/i.test(err.message)) {
+    return problem(
+      /boundary/i.test(err.message)
+        ? 'The multipart/form-data request has no boundary in its Content-Type.'
+        : 'The multipart body ends before its closing boundary: it was cut off or is malformed.',
+    );
+  }
+  return null;
 }
 
 function codeOf(err: FastifyError): string {

@@ -1,3 +1,4 @@
+import { unneutralise } from '../../exports/formula-cells.js';
 import type { CsvRecord } from './parse.js';
 import type { RowProblem } from '../../domain/row-problem.js';
 import { isNoteColumn, type CheckedHeader } from './check-header.js';
@@ -6,11 +7,6 @@ import { isNoteColumn, type CheckedHeader } from './check-header.js';
 export type Cells = ReadonlyMap<string, string>;
 
 export type RowCells = { kind: 'blank' } | { kind: 'row'; cells: Cells; problem?: RowProblem };
-
-/** `'=1+2` as written by our errors CSV reads back as `=1+2`. */
-function unneutralise(value: string): string {
-  return value.length > 1 && value[0] === "'" && '=+-@'.includes(value[1]!) ? value.slice(1) : value;
-}
 
 /** Maps a record onto the header; a row of empty cells is a blank line, a wrong field count a problem. */
 export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {

@@ -2,14 +2,10 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../db/dialect.js';
 import type { ImportRun } from '../run-repository.js';
+import { neutralise } from '../../exports/formula-cells.js';
 
 const PAGE = 1000;
 const SECRET = new Set(['password', 'password_hash']);
-
-/** A cell a spreadsheet would run as a formula gets a leading `'` (read back without it on import). */
-export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
 
 /**
  * Writes every unmatched and invalid row with its original columns plus `_line` and `_error`, so the

@@ -8,6 +8,7 @@ import { AppError } from '../../errors.js';
 import { ImportOptionsSchema, parseImportOptions } from '../../imports/import-options.js';
 import type { ImportFile } from '../../imports/service/import-service.js';
 import { uploadDir } from '../../imports/service/uploads.js';
+import { cleanFileName } from '../file-names.js';
 import { KIND_NAMES } from '../../imports/types.js';
 
 /** The form fields of an upload (multipart/form-data, beside the `file` part): the kind and its options. */
@@ -43,7 +44,7 @@ export async function receiveUpload(
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       // Owner-only: a users file holds passwords until its run is over.
       await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }));
-      file = { path: target, name: path.basename(part.filename || 'upload.csv'), bytes: part.file.bytesRead };
+      file = { path: target, name: cleanFileName(part.filename), bytes: part.file.bytesRead };
     }
     if (!file) throw new AppError('invalid_request', 'No file: send the CSV in a part named file.');
     const { kind, ...options } = fields;

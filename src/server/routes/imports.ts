@@ -18,6 +18,7 @@ import * as imports from '../../imports/service/import-service.js';
 import { KIND_NAMES } from '../../imports/types.js';
 import { authOf, type Auth } from '../context.js';
 import { ErrorBody } from '../errors.js';
+import { attachment } from '../file-names.js';
 import { receiveUpload } from './import-upload.js';
 
 const RunSummary = z
@@ -212,11 +213,10 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       const run = await runOf(req);
       const body = new PassThrough();
       imports.writeErrors(deps, callerOf(req), run, body).catch((err: unknown) => body.destroy(err as Error));
-      const name = `${path.parse(run.fileName).name}-errors.csv`.replace(/["\\\r\n]/g, '_');
       // Streamed as it is written (Fastify never serializes a stream); the schema documents the text it is.
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('content-disposition', attachment(path.parse(run.fileName).name, '-errors.csv'))
         .send(body as unknown as string);
     },
   );
