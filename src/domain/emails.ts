@@ -2,7 +2,7 @@ import type { Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { rethrowTaken } from './already-exists.js';
 import { isProblem, missing, type RowProblem } from './row-problem.js';
-import { foldCase } from './text.js';
+import { foldCase, quoted } from './text.js';
 
 /** The records whose email is unique per workspace in any case, and what people call them. */
 const OWNERS = { contacts: 'contact', users: 'user' } as const;
@@ -17,7 +17,7 @@ export function checkEmail(value: string, column: string): string | RowProblem {
     return {
       reason: 'invalid_email',
       column,
-      message: `"${value}" in ${column} is not an email address.`,
+      message: `${quoted(value)} in ${column} is not an email address.`,
       hint: 'Write it as name@example.com.',
     };
   }

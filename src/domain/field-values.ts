@@ -1,5 +1,6 @@
 import type { FieldType } from '../db/schema.js';
 import { isProblem, type RowProblem } from './row-problem.js';
+import { quoted } from './text.js';
 
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -33,7 +34,7 @@ export function checkBoolean(value: string, column: string): 0 | 1 | null | RowP
   return {
     reason: 'invalid_boolean',
     column,
-    message: `"${value}" in ${column} is not true or false.`,
+    message: `${quoted(value)} in ${column} is not true or false.`,
     hint: 'Write true or false (any case), or leave the cell blank to keep the current value.',
   };
 }
@@ -43,7 +44,7 @@ const NUMBER_HINT =
 const DATE_HINT = 'Write a real calendar date as YYYY-MM-DD, e.g. 2024-02-29.';
 
 function problem(reason: string, column: string, value: string, what: string, hint: string): RowProblem {
-  return { reason, column, message: `"${value}" in ${column} is not ${what}.`, hint };
+  return { reason, column, message: `${quoted(value)} in ${column} is not ${what}.`, hint };
 }
 
 function canonicalNumber(value: string): string | undefined {

@@ -18,3 +18,28 @@ export function byCodePoint(a: string, b: string): number {
   }
   return x.length - y.length;
 }
+
+const SHOWN_CHARS = 60;
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * A value from a file or request as a message quotes it: in double quotes, control, bidi and zero-width
+ * characters escaped (`\u202e`), at most 60 characters with the length of the rest said. A 2 MB header cell
+ * must not come back whole in every message.
+ */
+export function quoted(value: string, max = SHOWN_CHARS): string {
+  const chars = [...value];
+  const shown = chars.length > max ? chars.slice(0, max).join('') : value;
+  const text = JSON.stringify(shown).replace(
+    INVISIBLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return chars.length > max ? `${text.slice(0, -1)}…" (${chars.length} characters)` : text;
+}
+
+/** Caps a message built from values (a safety net where `quoted` was not used). */
+export function capped(message: string, max = 1000): string {
+  return message.length > max
+    ? `${message.slice(0, max)}… (${message.length - max} more characters)`
+    : message;
+}

@@ -1,3 +1,4 @@
+import { quoted } from '../../domain/text.js';
 import type { Warning } from '../types.js';
 import { closestMatch } from '../../domain/did-you-mean.js';
 import { FileRejectedError } from './rejection.js';
@@ -53,7 +54,7 @@ export function checkHeader(
         reason: 'unknown_column',
         line: 1,
         column: trimmed,
-        message: trimmed ? `Unknown column "${trimmed}".` : 'A column of the header has no name.',
+        message: trimmed ? `Unknown column ${quoted(trimmed)}.` : 'A column of the header has no name.',
         hint: suggestion
           ? `Did you mean "${suggestion}"? Columns of this import: ${known.join(', ')}.`
           : `Columns of this import: ${known.join(', ')}. Start a column name with "_" to keep it as a note.`,
@@ -64,7 +65,7 @@ export function checkHeader(
         line: 1,
         reason: 'header_normalized',
         column: canonical,
-        message: `Column "${raw}" was read as "${canonical}".`,
+        message: `Column ${quoted(raw)} was read as "${canonical}".`,
       });
     }
     if (seen.has(canonical)) {

@@ -15,6 +15,21 @@ export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {
   header.columns.forEach((column, i) => {
     if (!isNoteColumn(column)) cells.set(column, unneutralise((record.cells[i] ?? '').trim()));
   });
+  // PostgreSQL cannot store a NUL in text (SQLite can): on both, a row holding one is invalid, never a failed run.
+  const nul = record.cells.findIndex((c) => c.includes('\0'));
+  if (nul >= 0) {
+    const column = header.columns[nul];
+    return {
+      kind: 'row',
+      cells,
+      problem: {
+        reason: 'invalid_character',
+        ...(column ? { column } : {}),
+        message: `${column ?? `Field ${nul + 1}`} holds a NUL character (byte 0x00), which no value may contain.`,
+        hint: 'Remove it: it is usually left by a broken export or a binary file saved as CSV.',
+      },
+    };
+  }
   if (record.cells.length !== header.columns.length) {
     return {
       kind: 'row',

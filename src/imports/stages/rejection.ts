@@ -1,3 +1,5 @@
+import { capped } from '../../domain/text.js';
+
 /** Why a whole file was refused. Stable snake_case codes, listed in SPEC §7. */
 export type RejectionReason =
   | 'invalid_utf8'
@@ -23,8 +25,18 @@ export interface Rejection {
 
 /** Thrown by a stage when the whole file must be rejected; turned into the report's `rejection`. */
 export class FileRejectedError extends Error {
-  constructor(readonly rejection: Rejection) {
-    super(rejection.message);
+  readonly rejection: Rejection;
+  constructor(rejection: Rejection) {
+    // Messages quote values from the file; however they were built, none is echoed whole (a 2 MB header).
+    const column = rejection.column === undefined ? {} : { column: capped(rejection.column, 200) };
+    const fitted = {
+      ...rejection,
+      ...column,
+      message: capped(rejection.message),
+      hint: capped(rejection.hint, 4000),
+    };
+    super(fitted.message);
+    this.rejection = fitted;
     this.name = 'FileRejectedError';
   }
 }
