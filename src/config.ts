@@ -10,6 +10,8 @@ const schema = z.object({
     .optional(),
   workspace: z.string().min(1).optional(),
   busyTimeoutMs: z.coerce.number().int().min(0).max(3_600_000),
+  connectTimeoutMs: z.coerce.number().int().min(1).max(600_000),
+  statementTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
   lockTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
   maxUploadBytes: z.coerce.number().int().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -23,6 +25,8 @@ export const ENVIRONMENT_HELP = `Environment:
   ROSTER_DATA_DIR         folder of the embedded database (default: ./data)
   ROSTER_WORKSPACE        workspace slug used when --workspace is not given
   ROSTER_BUSY_TIMEOUT_MS  how long a write waits for another one on SQLite (default: 60000)
+  ROSTER_CONNECT_TIMEOUT_MS   how long to wait for PostgreSQL to accept and answer a connection (default: 10000)
+  ROSTER_STATEMENT_TIMEOUT_MS longest a single PostgreSQL statement may run, 0 for no limit (default: 600000)
   ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)
   ROSTER_MAX_UPLOAD_BYTES largest file \`roster serve\` accepts (default: 1073741824, 1 GiB)
   ROSTER_LOG_LEVEL        the server's log level: fatal|error|warn|info|debug|trace|silent (default: info)`;
@@ -34,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     workspace: env.ROSTER_WORKSPACE || undefined,
     busyTimeoutMs: env.ROSTER_BUSY_TIMEOUT_MS || 60_000,
+    connectTimeoutMs: env.ROSTER_CONNECT_TIMEOUT_MS || 10_000,
+    statementTimeoutMs: env.ROSTER_STATEMENT_TIMEOUT_MS ?? 600_000,
     lockTimeoutMs: env.ROSTER_LOCK_TIMEOUT_MS || 600_000,
     maxUploadBytes: env.ROSTER_MAX_UPLOAD_BYTES || 1024 ** 3,
     logLevel: env.ROSTER_LOG_LEVEL || 'info',

@@ -13,6 +13,10 @@ export type AppErrorCode =
   | 'forbidden'
   | 'in_use'
   | 'too_many_requests'
+  | 'disk_full'
+  | 'storage_unwritable'
+  | 'file_missing'
+  | 'database_unreachable'
   | 'internal';
 
 export class AppError extends Error {

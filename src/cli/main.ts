@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ENVIRONMENT_HELP } from '../config.js';
 import { AppError } from '../errors.js';
+import { systemFault } from '../system-faults.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEntityCommands } from './commands/entities.js';
 import { registerExportCommand } from './commands/export.js';
@@ -35,7 +36,10 @@ function fail(err: unknown): void {
     process.exitCode = err.exitCode === 0 ? 0 : 1;
     return;
   }
-  if (err instanceof AppError) {
+  const fault = systemFault(err);
+  if (fault) {
+    process.stderr.write(`roster: ${fault.error.message}\n  ${fault.error.hint}\n`);
+  } else if (err instanceof AppError) {
     process.stderr.write(`roster: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
   } else {
     process.stderr.write(`roster: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { attachDialect, type DialectName, type Db } from './dialect.js';
+import { systemFault } from '../system-faults.js';
 import { migrateToLatest } from './migrate.js';
 import { openPostgres, postgresDialect } from './postgres-dialect.js';
 import { openSqlite, sqliteDialect } from './sqlite-dialect.js';
@@ -15,10 +16,30 @@ export interface Connection {
  * dialect, and migrates it. The one place that chooses the database.
  */
 export async function openDatabase(config: Config): Promise<Connection> {
-  const [db, dialect] = config.databaseUrl
-    ? [openPostgres(config.databaseUrl), postgresDialect]
-    : [openSqlite(config), sqliteDialect];
+  let db: Db;
+  const dialect = config.databaseUrl ? postgresDialect : sqliteDialect;
+  try {
+    db = config.databaseUrl ? openPostgres(config.databaseUrl, config) : openSqlite(config);
+  } catch (err) {
+    throw systemFault(err)?.error ?? err;
+  }
   attachDialect(db, dialect);
-  await migrateToLatest(db, dialect.name);
+  try {
+    await migrateToLatest(db, dialect.name);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    const at = config.databaseUrl ? hostAndPort(config.databaseUrl) : undefined;
+    throw systemFault(err, { postgresAt: at })?.error ?? err;
+  }
   return { db, dialect: dialect.name, close: () => db.destroy() };
+}
+
+/** `HOST:PORT` of a PostgreSQL URL, as people look for it in an error message. */
+function hostAndPort(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
+  } catch {
+    return undefined;
+  }
 }

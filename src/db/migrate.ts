@@ -1,5 +1,6 @@
 import { Migrator, type Migration } from 'kysely';
 import { AppError } from '../errors.js';
+import { systemFault } from '../system-faults.js';
 import type { DialectName, Db } from './dialect.js';
 import { initialMigration } from './migrations/001-initial.js';
 import { usersImportMigration } from './migrations/002-users-import.js';
@@ -26,6 +27,8 @@ export async function migrateToLatest(db: Db, dialect: DialectName): Promise<voi
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
+    // Unreachable database, full disk, read-only folder: said as such, not as a failed migration.
+    if (systemFault(error)) throw error;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new AppError(
       'internal',

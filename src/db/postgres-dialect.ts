@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Config } from '../config.js';
 import type { Db, Dialect } from './dialect.js';
 
 // COUNT(*) and BIGINT come back from pg as strings; every count Roster reads fits in a JS number.
@@ -49,8 +50,18 @@ export const postgresDialect: Dialect = {
 };
 
 /** Opens a pool of four connections to the server at `url`. */
-export function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+export function openPostgres(url: string, config: Pick<Config, 'connectTimeoutMs' | 'statementTimeoutMs'>): Db {
+  // A server that accepts the connection but never answers must not hang the CLI: the connect timeout
+  // covers the handshake, the statement timeout (server side, and the same on the client for a server
+  // that stops answering) any single statement.
+  const statement = config.statementTimeoutMs || undefined;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: statement,
+    query_timeout: statement === undefined ? undefined : statement + 5_000,
+  });
   // An idle client whose connection the server ends (restart, timeout) emits 'error' on the pool; without a
   // listener that would crash the process. The pool drops the client and opens a new one when needed.
   pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`));

@@ -81,7 +81,9 @@ async function beginImmediate<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T
       await sql`COMMIT`.execute(conn);
       return result;
     } catch (err) {
-      await sql`ROLLBACK`.execute(conn);
+      // After SQLITE_FULL and some I/O errors SQLite has rolled back already; a failing ROLLBACK ("no
+      // transaction is active") must not hide the error that matters.
+      await sql`ROLLBACK`.execute(conn).catch(() => undefined);
       throw err;
     }
   });

@@ -7,6 +7,7 @@ import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
 import { dataVersion, touchWorkspace, type Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
+import { systemFault } from '../system-faults.js';
 import { KINDS } from './kinds/index.js';
 import type { RunContext } from './run-context.js';
 import type { ImportOptions } from './import-options.js';
@@ -215,12 +216,20 @@ async function executeRun(
       return buildReport(db, await getRun(db, run.id), workspace.slug);
     }
     if (!(err instanceof FileRejectedError)) {
-      await updateRun(db, run.id, {
-        status: 'failed',
-        error: String((err as Error).message ?? err),
-        finishedAt: now(),
-      });
-      throw err;
+      // A fault of the machine (full disk, lost database, the file gone) leaves the run resumable once fixed.
+      const fault = systemFault(err);
+      await updateRun(
+        db,
+        run.id,
+        fault?.resumable
+          ? { status: 'interrupted', error: fault.error.message }
+          : {
+              status: 'failed',
+              error: fault?.error.message ?? String((err as Error).message ?? err),
+              finishedAt: now(),
+            },
+      ).catch(() => undefined); // the same fault may stop this write too; the next start marks the run interrupted
+      throw fault?.error ?? err;
     }
     await inTransaction(db, async (trx) => {
       await trx.deleteFrom('import_rows').where('run_id', '=', run.id).execute();

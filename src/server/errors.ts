@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '../errors.js';
 import { RateLimited } from '../domain/sessions.js';
+import { systemFault } from '../system-faults.js';
 
 /** Every error answer has this body. */
 export const ErrorBody = z
@@ -34,6 +35,10 @@ const STATUS: Record<AppErrorCode, number> = {
   config_invalid: 500,
   internal: 500,
   database_busy: 503,
+  disk_full: 507,
+  storage_unwritable: 503,
+  file_missing: 409,
+  database_unreachable: 503,
 };
 
 /** Maps every error to one JSON shape and status; unexpected errors are logged and answered 500. */
@@ -82,6 +87,14 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return reply.code(err.statusCode).send({
       error: { code: codeOf(err), message: err.message },
+    });
+  }
+  const fault = systemFault(err);
+  if (fault) {
+    req.log.warn({ err }, 'request failed: %s', fault.error.code);
+    if (STATUS[fault.error.code] === 503) reply.header('retry-after', '5');
+    return reply.code(STATUS[fault.error.code]).send({
+      error: { code: fault.error.code, message: fault.error.message, hint: fault.error.hint },
     });
   }
   req.log.error({ err }, 'request failed');
