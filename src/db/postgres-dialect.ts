@@ -50,7 +50,10 @@ export const postgresDialect: Dialect = {
 };
 
 /** Opens a pool of four connections to the server at `url`. */
-export function openPostgres(url: string, config: Pick<Config, 'connectTimeoutMs' | 'statementTimeoutMs'>): Db {
+export function openPostgres(
+  url: string,
+  config: Pick<Config, 'connectTimeoutMs' | 'statementTimeoutMs'>,
+): Db {
   // A server that accepts the connection but never answers must not hang the CLI: the connect timeout
   // covers the handshake, the statement timeout (server side, and the same on the client for a server
   // that stops answering) any single statement.
