@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { EXPORT_KINDS, exportCsv } from '../../exports/export-csv.js';
 import { authOf } from '../context.js';
 import { ErrorBody } from '../errors.js';
-import { attachment } from '../file-names.js';
 
 /** GET /api/exports/:kind.csv: what `roster export KIND` writes, as a download. */
 export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -29,7 +28,7 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       // Streamed page by page as it is written (Fastify never serializes a stream).
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', attachment(workspace.slug, `-${req.params.kind}.csv`))
+        .header('content-disposition', `attachment; filename="${workspace.slug}-${req.params.kind}.csv"`)
         .send(body as unknown as string);
     },
   );

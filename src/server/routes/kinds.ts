@@ -11,7 +11,6 @@ import {
 import { KIND_NAMES } from '../../imports/types.js';
 import { authOf } from '../context.js';
 import { ErrorBody } from '../errors.js';
-import { attachment } from '../file-names.js';
 
 const Kind = z
   .object({
@@ -85,7 +84,7 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
       const header = [...KINDS[kind].columns.map((c) => c.name), ...extra].join(',');
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', attachment(kind, '-template.csv'))
+        .header('content-disposition', `attachment; filename="${kind}-template.csv"`)
         .send(`${header}\r\n`);
     },
   );
