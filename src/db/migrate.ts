@@ -4,7 +4,7 @@ import { systemFault } from '../system-faults.js';
 import type { DialectName, Db } from './dialect.js';
 import { initialMigration } from './migrations/001-initial.js';
 import { usersImportMigration } from './migrations/002-users-import.js';
-import { contactExtrasMigration } from './migrations/003-contact-labels-fields.js';
+import { contactLabelsFieldsMigration } from './migrations/003-contact-labels-fields.js';
 import { undoResumeMigration } from './migrations/004-undo-resume.js';
 import { httpApiMigration } from './migrations/005-http-api.js';
 import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.js';
@@ -14,7 +14,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': initialMigration(dialect),
     '002-users-import': usersImportMigration(dialect),
-    '003-contact-labels-fields': contactExtrasMigration(dialect),
+    '003-contact-labels-fields': contactLabelsFieldsMigration(dialect),
     '004-undo-resume': undoResumeMigration(dialect),
     '005-http-api': httpApiMigration(dialect),
     '006-entity-use-indexes': entityUseIndexesMigration(dialect),

@@ -74,7 +74,7 @@ export async function createContact(
       .returning('id')
       .executeTakeFirstOrThrow()
       .catch(rethrowTakenEmail(trx, 'contacts', email));
-    await writeExtras(trx, workspaceId, row.id, input);
+    await writeLabelsAndValues(trx, workspaceId, row.id, input);
     if (actor) {
       const changes = contactChanges(null, await getContact(trx, workspaceId, row.id));
       await recordEdit(trx, workspaceId, actor, {
@@ -114,7 +114,7 @@ export async function updateContact(
       .where('id', '=', id)
       .execute()
       .catch(rethrowTakenEmail(trx, 'contacts', email ?? ''));
-    await writeExtras(trx, workspaceId, id, patch);
+    await writeLabelsAndValues(trx, workspaceId, id, patch);
     if (actor) {
       const changes = contactChanges(before, await getContact(trx, workspaceId, id));
       await recordEdit(trx, workspaceId, actor, {
@@ -247,7 +247,12 @@ export async function contactExists(db: Db, workspaceId: number, id: number): Pr
   if (!row) throw notFound(id);
 }
 
-async function writeExtras(db: Db, workspaceId: number, id: number, input: ContactInput): Promise<void> {
+async function writeLabelsAndValues(
+  db: Db,
+  workspaceId: number,
+  id: number,
+  input: ContactInput,
+): Promise<void> {
   if (input.labels !== undefined) {
     await replaceLabels(db, id, await labelIdsByName(db, workspaceId, input.labels));
   }

@@ -16,7 +16,7 @@ import { getRun, insertRun, requireRun, updateRun, updateRunIf, type ImportRun }
 import { decodeFile, type FileInfo } from './stages/decode.js';
 import { parseCsv } from './stages/parse.js';
 import { FileRejectedError } from './stages/rejection.js';
-import { deleteExtras } from './stages/stage-extras.js';
+import { deleteLabelsAndValues } from './stages/stage-labels-values.js';
 import { stageRows } from './stages/stage-rows.js';
 import type { ImportProgress, ImportReport, KindName } from './types.js';
 
@@ -161,7 +161,7 @@ async function executeRun(
   try {
     if (phase === 'staging') {
       await db.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
-      await deleteExtras(db, run.id);
+      await deleteLabelsAndValues(db, run.id);
       const records = parseCsv(file.text, {
         delimiter: options.delimiter,
         reopen: () => decodeFile(filePath, { encoding: options.encoding }).text,
@@ -233,7 +233,7 @@ async function executeRun(
     }
     await inTransaction(db, async (trx) => {
       await trx.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
-      await deleteExtras(trx, run.id);
+      await deleteLabelsAndValues(trx, run.id);
       await updateRun(trx, run.id, {
         ...safeInfo(file.info),
         status: 'rejected',

@@ -6,6 +6,8 @@ import { withWorkspaceLock } from '../db/workspace-lock.js';
 import { now } from '../domain/text.js';
 import type { Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
+import { KINDS } from './kinds/index.js';
+import type { ImportKind } from './kinds/kind.js';
 import { requireRun, updateRun } from './run-repository.js';
 import type { UndoRecord, UndoTable } from './undo-record.js';
 
@@ -29,15 +31,17 @@ export interface UndoReport {
 }
 
 const PAGE = 500;
-const WITH_WORKSPACE = new Set<UndoTable>(['customers', 'contacts', 'users']);
-const TIMESTAMPED = new Set<UndoTable>(['customers', 'contacts', 'users', 'customer_contacts']);
 
-function whereKey(record: UndoRecord, workspaceId: number): RawBuilder<unknown> {
+/** What undo knows of the tables of the run's kind. */
+type Tables = ImportKind['undoTables'];
+
+function whereKey(record: UndoRecord, workspaceId: number, tables: Tables): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
-  if (WITH_WORKSPACE.has(record.table)) parts.push(sql`workspace_id = ${workspaceId}`);
+  const withWorkspace = tables[record.table]?.withWorkspace === true;
+  if (withWorkspace) parts.push(sql`workspace_id = ${workspaceId}`);
   for (const [column, value] of Object.entries(record.key)) {
     parts.push(
-      column === 'email_ci' && !WITH_WORKSPACE.has(record.table)
+      column === 'email_ci' && !withWorkspace
         ? sql`contact_id = (SELECT id FROM contacts WHERE workspace_id = ${workspaceId} AND email_ci = ${value})`
         : sql`${sql.ref(column)} = ${value}`,
     );
@@ -46,17 +50,10 @@ function whereKey(record: UndoRecord, workspaceId: number): RawBuilder<unknown> 
 }
 
 /** Rows that still refer to a record undo would remove (added after the run): removing it would lose them. */
-async function dependents(trx: Db, record: UndoRecord, workspaceId: number): Promise<number> {
-  const where = whereKey(record, workspaceId);
-  const queries: Record<string, RawBuilder<{ n: number }>> = {
-    customers: sql`SELECT count(*) AS n FROM customer_contacts WHERE customer_id = (SELECT id FROM customers WHERE ${where})`,
-    contacts: sql`SELECT (SELECT count(*) FROM customer_contacts WHERE contact_id = c.id)
-      + (SELECT count(*) FROM contact_labels WHERE contact_id = c.id)
-      + (SELECT count(*) FROM contact_field_values WHERE contact_id = c.id) AS n FROM contacts c WHERE ${where}`,
-  };
-  const query = queries[record.table];
+async function dependents(trx: Db, record: UndoRecord, workspaceId: number, tables: Tables): Promise<number> {
+  const query = tables[record.table]?.dependents;
   if (!query) return 0;
-  const { rows } = await query.execute(trx);
+  const { rows } = await query(whereKey(record, workspaceId, tables)).execute(trx);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -92,9 +89,10 @@ async function undoRecord(
   trx: Db,
   record: UndoRecord,
   workspaceId: number,
+  tables: Tables,
 ): Promise<'restored' | 'removed' | 'gone' | { conflict: string }> {
   const table = sql.table(record.table);
-  const where = whereKey(record, workspaceId);
+  const where = whereKey(record, workspaceId, tables);
   const columns = Object.keys(record.after);
   const select = columns.length > 0 ? sql.join(columns.map((c) => sql.ref(c))) : sql`1 AS one`;
   const { rows } = await sql<Record<string, unknown>>`SELECT ${select} FROM ${table} WHERE ${where}`.execute(
@@ -114,7 +112,7 @@ async function undoRecord(
     return { conflict: `It changed after the run (${what}); left as it is.` };
   }
   if (record.created) {
-    if ((await dependents(trx, record, workspaceId)) > 0) {
+    if ((await dependents(trx, record, workspaceId, tables)) > 0) {
       return {
         conflict: 'It was created by the run but has links, labels or values added since; left as it is.',
       };
@@ -123,7 +121,7 @@ async function undoRecord(
     return 'removed';
   }
   const values = Object.entries(record.before ?? {}).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
-  if (TIMESTAMPED.has(record.table)) values.push(sql`updated_at = ${now()}`);
+  if (tables[record.table]?.timestamped) values.push(sql`updated_at = ${now()}`);
   await sql`UPDATE ${table} SET ${sql.join(values)} WHERE ${where}`.execute(trx);
   return 'restored';
 }
@@ -149,6 +147,7 @@ export async function undoImport(
       `Run ${run.publicId} is ${run.status}; only a completed run can be undone.`,
     );
   }
+  const tables = KINDS[run.kind].undoTables;
   const lock = { workspaceId: workspace.id, runId: run.id, timeoutMs: opts.lockTimeoutMs ?? 600_000 };
   return withWorkspaceLock(db, lock, () =>
     inTransaction(db, async (trx) => {
@@ -172,7 +171,7 @@ export async function undoImport(
         for (const row of rows) {
           const records = JSON.parse(row.undo_data!) as UndoRecord[];
           for (const record of records.reverse()) {
-            const result = await undoRecord(trx, record, workspace.id);
+            const result = await undoRecord(trx, record, workspace.id, tables);
             if (result === 'restored') report.restored += 1;
             else if (result === 'removed') report.removed += 1;
             else if (result !== 'gone') {

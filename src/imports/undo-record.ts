@@ -1,3 +1,5 @@
+import type { RawBuilder } from 'kysely';
+
 /** Tables an import changes, and so tables undo puts back. */
 export type UndoTable =
   'customers' | 'contacts' | 'users' | 'customer_contacts' | 'contact_labels' | 'contact_field_values';
@@ -31,4 +33,17 @@ export function changedColumns(
     a[column] = value;
   }
   return Object.keys(a).length > 0 ? { before: b, after: a } : undefined;
+}
+
+/** What undo needs to know of a table an import kind writes; each kind declares the tables it writes. */
+export interface UndoTableFacts {
+  /** The table has a workspace_id, so a key is looked up within the workspace. */
+  withWorkspace?: true;
+  /** The table has updated_at, which undo sets when it puts values back. */
+  timestamped?: true;
+  /**
+   * Counts the rows that still refer to a record undo would remove (added after the run), given the record's
+   * WHERE condition: removing it would lose them.
+   */
+  dependents?(where: RawBuilder<unknown>): RawBuilder<{ n: number }>;
 }

@@ -8,7 +8,7 @@ import type { DialectName } from '../dialect.js';
  * import_rows: its per-row check would cost more than the insert on PostgreSQL while the staging tables have
  * no statistics yet; a rejected run deletes its side rows with its rows.
  */
-export function contactExtrasMigration(_dialect: DialectName) {
+export function contactLabelsFieldsMigration(_dialect: DialectName) {
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>): Promise<void> {

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
-import { now } from '../../domain/text.js';
 import { checkEmail } from '../../domain/emails.js';
 import { checkFieldValue } from '../../domain/field-values.js';
 import { isProblem, type RowProblem } from '../../domain/row-problem.js';
@@ -9,19 +8,21 @@ import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolveLabels } from '../stages/resolve-labels.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
-import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-extras.js';
-import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
-import { changedColumns, type UndoRecord } from '../undo-record.js';
+import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-labels-values.js';
+import type { UndoRecord, UndoTableFacts } from '../undo-record.js';
 import type { ImportOptions } from '../import-options.js';
 import {
-  applyExtras,
-  fingerprintExtras,
-  keepFirstExtras,
-  loadBatchExtras,
+  applyLabelsAndValues,
+  type BatchLabelsAndValues,
+  fingerprintLabelsAndValues,
+  keepFirstLabelsAndValues,
+  loadBatchLabelsAndValues,
   markValueConflicts,
-  noteExtraChanges,
-} from './contact-extras.js';
+  noteLabelAndValueChanges,
+} from './contact-labels-values.js';
 import { optional, type ImportKind } from './kind.js';
+import { linksUndo } from './person-links.js';
+import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
 
 async function plan(db: Db, ctx: RunContext): Promise<void> {
   const replace = ctx.options.labels === 'replace';
@@ -29,7 +30,7 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
   await sql`UPDATE import_rows SET target_key = email_ci WHERE ${pendingRows(ctx)}`.execute(db);
   await resolveCustomers(db, ctx, 'company_id');
   await resolveLabels(db, ctx);
-  await fingerprintExtras(db, ctx);
+  await fingerprintLabelsAndValues(db, ctx);
   await markValueConflicts(db, ctx);
   // Added labels add up like company links; replacing, two rows of one contact must agree on the set.
   await settleSameTargetRows(db, ctx, {
@@ -48,101 +49,70 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
       WHERE ${pendingRows(ctx)} AND customer_id IS NOT NULL GROUP BY target_key, customer_id HAVING count(*) > 1) f
     WHERE import_rows.run_id = ${ctx.runId} AND import_rows.status = 'pending' AND import_rows.target_key = f.target_key
       AND import_rows.customer_id = f.customer_id AND import_rows.row_no > f.first_row`.execute(db);
-  await keepFirstExtras(db, ctx);
+  await keepFirstLabelsAndValues(db, ctx);
 }
 
+/** What undo needs to know of the contacts table. */
+const contactsUndo: UndoTableFacts = {
+  withWorkspace: true,
+  timestamped: true,
+  dependents: (where) => sql`SELECT (SELECT count(*) FROM customer_contacts WHERE contact_id = c.id)
+      + (SELECT count(*) FROM contact_labels WHERE contact_id = c.id)
+      + (SELECT count(*) FROM contact_field_values WHERE contact_id = c.id) AS n FROM contacts c WHERE ${where}`,
+};
+
 interface ContactRow {
-  row_no: number;
-  is_first: 0 | 1;
   email: string;
   email_ci: string;
   labels_sig: string | null;
-  first_name: string | null;
-  last_name: string | null;
   customer_id: number | null;
   customer_key: string | null;
-  cur_id: number | null;
-  cur_first_name: string | null;
-  cur_last_name: string | null;
   link_id: number | null;
 }
 
-async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
-  const ws = ctx.workspaceId;
-  const { rows } = await sql<ContactRow>`SELECT r.row_no, r.is_first, r.email, r.email_ci, r.labels_sig,
-      r.first_name, r.last_name, r.customer_id, r.customer_key, c.id AS cur_id, c.first_name AS cur_first_name, c.last_name AS cur_last_name,
-      l.id AS link_id
-    FROM import_rows r
-    LEFT JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
-    LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = c.id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}
-    ORDER BY r.row_no`.execute(db);
-  const extras = await loadBatchExtras(db, ctx, from, to);
-  const outcomes = rows.map((r) => {
-    const changes: Record<string, Change> = {};
-    const created = r.is_first === 1 && r.cur_id === null;
-    if (created) changes.email = [null, r.email];
-    if (r.first_name !== null) noteChange(changes, 'first_name', r.cur_first_name, r.first_name || null);
-    if (r.last_name !== null) noteChange(changes, 'last_name', r.cur_last_name, r.last_name || null);
+/** Contacts are matched by email_ci; a row may also link its contact to a customer and set labels and values. */
+const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
+  table: 'contacts',
+  key: { column: 'email', folded: 'email_ci', staged: 'email', stagedFolded: 'email_ci' },
+  fields: [
+    { column: 'first_name', blankClears: true },
+    { column: 'last_name', blankClears: true },
+  ],
+  current: (ctx) => sql`t.workspace_id = ${ctx.workspaceId} AND t.email_ci = r.email_ci`,
+  // Joined by id, which the batch drives: a join on email_ci let SQLite walk every contact of the workspace.
+  updated: (ctx) => ({
+    from: sql`import_rows r JOIN contacts c ON c.workspace_id = ${ctx.workspaceId} AND c.email_ci = r.email_ci`,
+    id: sql`c.id`,
+  }),
+  undoKey: (r) => ({ email_ci: r.email_ci }),
+  select: sql`r.labels_sig, r.customer_id, r.customer_key, l.id AS link_id`,
+  joins: () => sql`LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = t.id`,
+  touches: ['labels_sig', 'values_sig'],
+  load: loadBatchLabelsAndValues,
+  noteRow(r, _created, changes, loaded, ctx) {
     const linked = r.customer_id !== null && r.link_id === null;
     if (linked) changes.company_id = [null, r.customer_key];
-    const extraUndo = noteExtraChanges(changes, r, extras, ctx.options.labels === 'replace');
-    const key = { email_ci: r.email_ci };
-    const after = {
-      first_name: r.first_name === null ? undefined : r.first_name || null,
-      last_name: r.last_name === null ? undefined : r.last_name || null,
-    };
-    const contact: UndoRecord | undefined = created
-      ? { table: 'contacts', key, created: true, after }
-      : mapDefined(
-          changedColumns({ first_name: r.cur_first_name, last_name: r.cur_last_name }, after),
-          (c) => ({
-            table: 'contacts' as const,
-            key,
-            ...c,
-          }),
-        );
     const link: UndoRecord | undefined = linked
       ? {
           table: 'customer_contacts',
-          key: { customer_id: r.customer_id!, ...key },
+          key: { customer_id: r.customer_id!, email_ci: r.email_ci },
           created: true,
           after: { position_id: null, is_primary: 0 },
         }
       : undefined;
-    return outcome(r.row_no, created, changes, [contact, link, ...extraUndo]);
-  });
-  await writeOutcomes(db, ctx, outcomes);
-  if (ctx.options.dryRun) return;
-
-  const batch = sql`run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}`;
-  const at = now();
-  if (outcomes.some((o) => o.status === 'created')) {
-    await sql`INSERT INTO contacts (workspace_id, email, email_ci, first_name, last_name, created_at, updated_at)
-      SELECT CAST(${ws} AS INTEGER), email, email_ci, NULLIF(first_name, ''), NULLIF(last_name, ''), ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
-  }
-  if (outcomes.some((o) => o.status === 'updated')) {
-    // Joined by id, which the batch drives: a join on email_ci let SQLite walk every contact of the workspace.
-    await sql`UPDATE contacts SET
-      first_name = CASE WHEN a.first_name IS NULL THEN contacts.first_name ELSE NULLIF(a.first_name, '') END,
-      last_name = CASE WHEN a.last_name IS NULL THEN contacts.last_name ELSE NULLIF(a.last_name, '') END,
-      updated_at = ${at}
-    FROM (SELECT c.id, max(r.first_name) AS first_name, max(r.last_name) AS last_name
+    return [link, ...noteLabelAndValueChanges(changes, r, loaded, ctx.options.labels === 'replace')];
+  },
+  async afterApply(db, ctx, from, to, at) {
+    const ws = ctx.workspaceId;
+    await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
+      SELECT CAST(${ws} AS INTEGER), r.customer_id, c.id, 0, ${at}, ${at}
       FROM import_rows r JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
-      WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'updated'
-        AND (r.first_name IS NOT NULL OR r.last_name IS NOT NULL OR r.labels_sig IS NOT NULL OR r.values_sig IS NOT NULL)
-      GROUP BY c.id) a
-    WHERE contacts.id = a.id`.execute(db);
-  }
-  await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
-    SELECT CAST(${ws} AS INTEGER), r.customer_id, c.id, 0, ${at}, ${at}
-    FROM import_rows r JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
-    WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status IN ('created', 'updated')
-      AND r.customer_id IS NOT NULL
-    ON CONFLICT (customer_id, contact_id) DO NOTHING`.execute(db);
-  await applyExtras(db, ctx, from, to);
-}
+      WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status IN ('created', 'updated')
+        AND r.customer_id IS NOT NULL
+      ON CONFLICT (customer_id, contact_id) DO NOTHING`.execute(db);
+    await applyLabelsAndValues(db, ctx, from, to);
+  },
+};
 
 /** A row's custom field values, checked against each field's type; the first bad one is the row's problem. */
 function checkFieldValues(
@@ -199,6 +169,7 @@ export const contactsKind: ImportKind = {
       .selectFrom('custom_fields')
       .select(['variable as name', 'id', 'type'])
       .where('workspace_id', '=', workspaceId)
+      .orderBy('variable')
       .execute();
   },
   checkRow(cells, options, fields = []) {
@@ -211,13 +182,15 @@ export const contactsKind: ImportKind = {
       first_name: optional(cells, 'first_name', options),
       last_name: optional(cells, 'last_name', options),
       customer_key: cells.get('company_id') || null,
-      extras: { labels: stagedLabels(cells, options), values },
+      labelsAndValues: { labels: stagedLabels(cells, options), values },
     };
   },
+  undoTables: {
+    contacts: contactsUndo,
+    customer_contacts: linksUndo,
+    contact_labels: {},
+    contact_field_values: {},
+  },
   plan,
-  applyBatch,
+  applyBatch: (db, ctx, from, to) => applyUpsertBatch(upsert, db, ctx, from, to),
 };
-
-function mapDefined<T, U>(value: T | undefined, fn: (v: T) => U): U | undefined {
-  return value === undefined ? undefined : fn(value);
-}

@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
-import { foldCase, now } from '../../domain/text.js';
-import { changedColumns } from '../undo-record.js';
+import type { UndoTableFacts } from '../undo-record.js';
 import { missing } from '../../domain/row-problem.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
-import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { optional, type ImportKind } from './kind.js';
+import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
 
 const NEW_REF = 'CASE WHEN $.customer_id IS NULL THEN $.customer_key END';
 
@@ -77,62 +76,19 @@ async function rejectTakenErpIds(db: Db, ctx: RunContext): Promise<void> {
   );
 }
 
-interface CustomerRow {
-  row_no: number;
-  is_first: 0 | 1;
-  customer_key: string;
-  name: string | null;
-  erp_id: string | null;
-  cur_id: number | null;
-  cur_ref: string | null;
-  cur_name: string | null;
-  cur_erp_id: string | null;
-}
-
-async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
-  const { rows } = await sql<CustomerRow>`SELECT r.row_no, r.is_first, r.customer_key, r.name, r.erp_id,
-      c.id AS cur_id, c.ref AS cur_ref, c.name AS cur_name, c.erp_id AS cur_erp_id
-    FROM import_rows r LEFT JOIN customers c ON c.id = r.customer_id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
-    db,
-  );
-  const outcomes = rows.map((r) => {
-    const changes: Record<string, Change> = {};
-    const created = r.is_first === 1 && r.cur_id === null;
-    if (created) changes.ref = [null, r.customer_key];
-    if (r.name !== null) noteChange(changes, 'name', r.cur_name, r.name);
-    const erpId = r.erp_id === null ? undefined : r.erp_id || null;
-    if (erpId !== undefined) noteChange(changes, 'erp_id', r.cur_erp_id, erpId);
-    const after = {
-      name: r.name ?? undefined,
-      name_ci: r.name === null ? undefined : foldCase(r.name),
-      erp_id: erpId,
-      erp_id_ci: erpId === undefined ? undefined : erpId && foldCase(erpId),
-    };
-    if (created) {
-      return outcome(r.row_no, true, changes, [
-        { table: 'customers', key: { ref: r.customer_key }, created: true, after },
-      ]);
-    }
-    const before = {
-      name: r.cur_name,
-      name_ci: r.cur_name && foldCase(r.cur_name),
-      erp_id: r.cur_erp_id,
-      erp_id_ci: r.cur_erp_id && foldCase(r.cur_erp_id),
-    };
-    const columns = changedColumns(before, after);
-    const key = { ref: r.cur_ref ?? r.customer_key };
-    return outcome(r.row_no, false, changes, [columns && { table: 'customers', key, ...columns }]);
-  });
-  await writeOutcomes(db, ctx, outcomes);
-  if (ctx.options.dryRun) return;
-
-  const batch = sql`run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}`;
-  const at = now();
-  if (outcomes.some((o) => o.status === 'created')) {
-    await sql`INSERT INTO customers (workspace_id, ref, ref_ci, name, name_ci, erp_id, erp_id_ci, created_at, updated_at)
-      SELECT CAST(${ctx.workspaceId} AS INTEGER), customer_key, customer_key_ci, name, name_ci, NULLIF(erp_id, ''), NULLIF(erp_id_ci, ''), ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
+/** Customers are matched by id (resolved in the plan); rows after one that creates a customer get its id. */
+const upsert: UpsertSpec<{ customer_key: string }> = {
+  table: 'customers',
+  key: { column: 'ref', folded: 'ref_ci', staged: 'customer_key', stagedFolded: 'customer_key_ci' },
+  fields: [
+    // A customer always has a name: checkRow never stages '' for it.
+    { column: 'name', folded: 'name_ci', blankClears: false },
+    { column: 'erp_id', folded: 'erp_id_ci', blankClears: true },
+  ],
+  current: () => sql`t.id = r.customer_id`,
+  updated: () => ({ from: sql`import_rows r`, id: sql`r.customer_id` }),
+  undoKey: (r) => ({ ref: r.cur_key ?? r.customer_key }),
+  async afterCreate(db, ctx, from, to) {
     // Later rows of a customer created here now update it by id (joined on the target index).
     await sql`UPDATE import_rows SET customer_id = c.id
       FROM (SELECT r.target_key, c.id FROM import_rows r
@@ -140,19 +96,16 @@ async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Pr
         WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') c
       WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = c.target_key
         AND import_rows.customer_id IS NULL`.execute(db);
-  }
-  if (outcomes.some((o) => o.status === 'updated')) {
-    await sql`UPDATE customers SET
-        name = coalesce(a.name, customers.name), name_ci = coalesce(a.name_ci, customers.name_ci),
-        erp_id = CASE WHEN a.erp_id IS NULL THEN customers.erp_id ELSE NULLIF(a.erp_id, '') END,
-        erp_id_ci = CASE WHEN a.erp_id IS NULL THEN customers.erp_id_ci ELSE NULLIF(a.erp_id_ci, '') END,
-        updated_at = ${at}
-      FROM (SELECT customer_id, max(name) AS name, max(name_ci) AS name_ci, max(erp_id) AS erp_id,
-          max(erp_id_ci) AS erp_id_ci FROM import_rows
-        WHERE ${batch} AND status = 'updated' GROUP BY customer_id) a
-      WHERE customers.id = a.customer_id`.execute(db);
-  }
-}
+  },
+};
+
+/** What undo needs to know of the customers table. */
+export const customersUndo: UndoTableFacts = {
+  withWorkspace: true,
+  timestamped: true,
+  dependents: (where) =>
+    sql`SELECT count(*) AS n FROM customer_contacts WHERE customer_id = (SELECT id FROM customers WHERE ${where})`,
+};
 
 /** `customers`: creates or updates customers, matched by ref; a new customer needs a name. */
 export const customersKind: ImportKind = {
@@ -171,6 +124,7 @@ export const customersKind: ImportKind = {
     // A customer always has a name, so a blank name keeps it even with --blank clear.
     return { customer_key: ref, name: cells.get('name') || null, erp_id: optional(cells, 'erp_id', options) };
   },
+  undoTables: { customers: customersUndo },
   plan,
-  applyBatch,
+  applyBatch: (db, ctx, from, to) => applyUpsertBatch(upsert, db, ctx, from, to),
 };

@@ -7,7 +7,7 @@ import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
 import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
-import { changedColumns } from '../undo-record.js';
+import { changedColumns, type UndoTableFacts } from '../undo-record.js';
 
 /*
  * What the kinds positions, mark-primary, unmark-primary and persons share: each row targets an existing
@@ -16,6 +16,9 @@ import { changedColumns } from '../undo-record.js';
 
 const POSITION = "CASE WHEN $.position_name = '' THEN -1 ELSE $.position_id END";
 const PRIMARY = '$.primary_value';
+
+/** What undo needs to know of customer_contacts (a link's key: customer_id and the contact's email_ci). */
+export const linksUndo: UndoTableFacts = { timestamped: true };
 
 /** Resolves customer, person and position; settles rows that name the same person twice. */
 export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {

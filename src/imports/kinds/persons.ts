@@ -2,7 +2,7 @@ import { checkEmail } from '../../domain/emails.js';
 import { checkBoolean } from '../../domain/field-values.js';
 import { isProblem, missing } from '../../domain/row-problem.js';
 import type { ImportKind } from './kind.js';
-import { applyPersonLinks, planPersonLinks } from './person-links.js';
+import { applyPersonLinks, linksUndo, planPersonLinks } from './person-links.js';
 
 /** `persons`: position and primary flag in one file, as `roster export persons` writes it. */
 export const personsKind: ImportKind = {
@@ -31,6 +31,7 @@ export const personsKind: ImportKind = {
       primary_value: primary,
     };
   },
+  undoTables: { customer_contacts: linksUndo },
   plan: planPersonLinks,
   applyBatch: applyPersonLinks,
 };

@@ -1,7 +1,7 @@
 import { checkEmail } from '../../domain/emails.js';
 import { isProblem, missing } from '../../domain/row-problem.js';
 import type { ImportKind } from './kind.js';
-import { applyPersonLinks, planPersonLinks } from './person-links.js';
+import { applyPersonLinks, linksUndo, planPersonLinks } from './person-links.js';
 
 /** `positions`: sets a person's position on a customer; a blank position_name removes it. */
 export const positionsKind: ImportKind = {
@@ -22,6 +22,7 @@ export const positionsKind: ImportKind = {
     const position = cells.get('position_name') ?? '';
     return { customer_key: customer, email, position_name: position };
   },
+  undoTables: { customer_contacts: linksUndo },
   plan: planPersonLinks,
   applyBatch: applyPersonLinks,
 };

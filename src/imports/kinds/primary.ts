@@ -2,7 +2,7 @@ import { checkEmail } from '../../domain/emails.js';
 import { isProblem, missing, type RowProblem } from '../../domain/row-problem.js';
 import type { Cells } from '../stages/check-row.js';
 import type { ImportKind, StagedValues } from './kind.js';
-import { applyPersonLinks, planPersonLinks } from './person-links.js';
+import { applyPersonLinks, linksUndo, planPersonLinks } from './person-links.js';
 
 function checkPerson(cells: Cells, primary: 0 | 1): StagedValues | RowProblem {
   const customer = cells.get('customer_ref') ?? '';
@@ -25,6 +25,7 @@ export const markPrimaryKind: ImportKind = {
   columns,
   keyColumns: ['customer_ref', 'email_address'],
   checkRow: (cells) => checkPerson(cells, 1),
+  undoTables: { customer_contacts: linksUndo },
   plan: planPersonLinks,
   applyBatch: applyPersonLinks,
 };
@@ -37,6 +38,7 @@ export const unmarkPrimaryKind: ImportKind = {
   columns,
   keyColumns: ['customer_ref', 'email_address'],
   checkRow: (cells) => checkPerson(cells, 0),
+  undoTables: { customer_contacts: linksUndo },
   plan: planPersonLinks,
   applyBatch: applyPersonLinks,
 };

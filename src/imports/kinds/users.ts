@@ -7,17 +7,16 @@ import {
   MIN_PASSWORD_LENGTH,
   passwordLength,
 } from '../../domain/passwords.js';
-import { now } from '../../domain/text.js';
 import { checkEmail } from '../../domain/emails.js';
 import { checkBoolean } from '../../domain/field-values.js';
 import { isProblem, type RowProblem } from '../../domain/row-problem.js';
 import type { Cells } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
-import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+import { noteChange } from '../stages/write-outcomes.js';
 import type { ImportOptions } from '../import-options.js';
-import { changedColumns } from '../undo-record.js';
 import { optional, type ImportKind, type StagedValues } from './kind.js';
+import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
 
 /** A checked users row; `password` lives only until prepareRow has hashed it and is never staged. */
 type UserValues = StagedValues & { password?: string };
@@ -130,97 +129,61 @@ async function requirePasswordOnCreate(db: Db, ctx: RunContext): Promise<void> {
 }
 
 interface UserRow {
-  row_no: number;
-  is_first: 0 | 1;
   email: string;
   email_ci: string;
-  first_name: string | null;
-  last_name: string | null;
   active_value: 0 | 1 | null;
   sets_password: 0 | 1;
-  /** The hash the row sets (real runs only; NULL in a dry run). */
-  password_hash: string | null;
-  cur_id: number | null;
-  cur_first_name: string | null;
-  cur_last_name: string | null;
   cur_active: 0 | 1 | null;
   cur_password_hash: string | null;
 }
 
-function rowOutcome(r: UserRow) {
-  const changes: Record<string, Change> = {};
-  const created = r.is_first === 1 && r.cur_id === null;
-  if (created) changes.email = [null, r.email];
-  if (r.first_name !== null) noteChange(changes, 'first_name', r.cur_first_name, r.first_name || null);
-  if (r.last_name !== null) noteChange(changes, 'last_name', r.cur_last_name, r.last_name || null);
-  if (r.active_value !== null) {
-    // A user created earlier in this run (not yet there in a dry run) is active unless its first row said not.
-    const before = created ? null : r.cur_id === null ? true : r.cur_active === 1;
-    noteChange(changes, 'active', before, r.active_value === 1);
-  }
-  // A password cell always sets a new hash; the change says so without showing either.
-  if (r.sets_password === 1) {
-    changes.password = created || r.cur_password_hash === null ? [null, '(set)'] : ['(hidden)', '(changed)'];
-  }
-  // What undo needs, in database terms: hashes (never a password), which reports do not show.
-  const after = {
-    first_name: r.first_name === null ? undefined : r.first_name || null,
-    last_name: r.last_name === null ? undefined : r.last_name || null,
-    active: r.active_value ?? undefined,
-    password_hash: r.password_hash ?? undefined,
-  };
-  const key = { email_ci: r.email_ci };
-  if (created) return outcome(r.row_no, true, changes, [{ table: 'users', key, created: true, after }]);
-  const before = {
-    first_name: r.cur_first_name,
-    last_name: r.cur_last_name,
-    active: r.cur_active,
-    password_hash: r.cur_password_hash,
-  };
-  const columns = changedColumns(before, after);
-  return outcome(r.row_no, false, changes, [columns && { table: 'users', key, ...columns }]);
-}
-
-async function applyBatch(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
-  const ws = ctx.workspaceId;
-  const { rows } = await sql<UserRow>`SELECT r.row_no, r.is_first, r.email, r.email_ci, r.first_name,
-      r.last_name, r.active_value, CASE WHEN r.password_digest IS NULL THEN 0 ELSE 1 END AS sets_password,
-      r.password_hash, u.id AS cur_id, u.first_name AS cur_first_name, u.last_name AS cur_last_name,
-      u.active AS cur_active, u.password_hash AS cur_password_hash
-    FROM import_rows r LEFT JOIN users u ON u.workspace_id = ${ws} AND u.email_ci = r.email_ci
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
-    db,
-  );
-  const outcomes = rows.map(rowOutcome);
-  await writeOutcomes(db, ctx, outcomes);
-  if (ctx.options.dryRun) return;
-
-  const batch = sql`run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}`;
-  const at = now();
-  if (outcomes.some((o) => o.status === 'created')) {
-    await sql`INSERT INTO users (workspace_id, email, email_ci, first_name, last_name, password_hash, active, role,
-        created_at, updated_at)
-      SELECT CAST(${ws} AS INTEGER), email, email_ci, NULLIF(first_name, ''), NULLIF(last_name, ''), password_hash,
-        coalesce(active_value, 1), 'member', ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
-  }
-  if (outcomes.some((o) => o.status === 'updated')) {
-    await sql`UPDATE users SET
-      first_name = CASE WHEN a.first_name IS NULL THEN users.first_name ELSE NULLIF(a.first_name, '') END,
-      last_name = CASE WHEN a.last_name IS NULL THEN users.last_name ELSE NULLIF(a.last_name, '') END,
-      active = coalesce(a.active_value, users.active),
-      password_hash = coalesce(a.password_hash, users.password_hash),
-      updated_at = ${at}
-    FROM (SELECT email_ci, max(first_name) AS first_name, max(last_name) AS last_name,
-        max(active_value) AS active_value, max(password_hash) AS password_hash FROM import_rows
-      WHERE ${batch} AND status = 'updated' GROUP BY email_ci) a
-    WHERE users.workspace_id = ${ws} AND users.email_ci = a.email_ci`.execute(db);
-  }
-  // The users table holds the hash now; the staged copy is not kept.
-  await sql`UPDATE import_rows SET password_hash = NULL WHERE ${batch} AND password_hash IS NOT NULL`.execute(
-    db,
-  );
-}
+/** Users are matched by email_ci; `active` and the password are noted in the changes in their own terms. */
+const upsert: UpsertSpec<UserRow> = {
+  table: 'users',
+  key: { column: 'email', folded: 'email_ci', staged: 'email', stagedFolded: 'email_ci' },
+  fields: [
+    { column: 'first_name', blankClears: true },
+    { column: 'last_name', blankClears: true },
+    {
+      column: 'active',
+      staged: 'active_value',
+      blankClears: false,
+      reported: false,
+      onCreate: 'coalesce(active_value, 1)',
+    },
+    // What undo needs, in database terms: hashes (never a password), which reports do not show.
+    // The hash a row sets is staged in real runs only (NULL in a dry run).
+    { column: 'password_hash', blankClears: false, reported: false },
+  ],
+  current: (ctx) => sql`t.workspace_id = ${ctx.workspaceId} AND t.email_ci = r.email_ci`,
+  updated: (ctx) => ({
+    from: sql`import_rows r JOIN users u ON u.workspace_id = ${ctx.workspaceId} AND u.email_ci = r.email_ci`,
+    id: sql`u.id`,
+  }),
+  undoKey: (r) => ({ email_ci: r.email_ci }),
+  select: sql`CASE WHEN r.password_digest IS NULL THEN 0 ELSE 1 END AS sets_password`,
+  createWith: { role: "'member'" },
+  noteRow(r, created, changes) {
+    if (r.active_value !== null) {
+      // A user created earlier in this run (not yet there in a dry run) is active unless its first row said not.
+      const before = created ? null : r.cur_id === null ? true : r.cur_active === 1;
+      noteChange(changes, 'active', before, r.active_value === 1);
+    }
+    // A password cell always sets a new hash; the change says so without showing either.
+    if (r.sets_password === 1) {
+      changes.password =
+        created || r.cur_password_hash === null ? [null, '(set)'] : ['(hidden)', '(changed)'];
+    }
+    return [];
+  },
+  async afterApply(db, ctx, from, to) {
+    // The users table holds the hash now; the staged copy is not kept.
+    await sql`UPDATE import_rows SET password_hash = NULL
+      WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to} AND password_hash IS NOT NULL`.execute(
+      db,
+    );
+  },
+};
 
 /** `users`: creates or updates internal users by email; passwords are stored only as argon2id hashes. */
 export const usersKind: ImportKind = {
@@ -240,6 +203,7 @@ export const usersKind: ImportKind = {
   secretColumns: ['password', 'password_hash'],
   checkRow,
   prepareRow,
+  undoTables: { users: { withWorkspace: true, timestamped: true } },
   plan,
-  applyBatch,
+  applyBatch: (db, ctx, from, to) => applyUpsertBatch(upsert, db, ctx, from, to),
 };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/dialect.js';
 import { KINDS } from '../kinds/index.js';
+import { holdsSecrets } from '../kinds/kind.js';
 import { listRunsWithFileIn, type ImportRun } from '../run-repository.js';
 
 /** Where uploaded files wait for their run (inside the data folder; shared storage when workers are many). */
@@ -22,7 +23,7 @@ type FileRun = Pick<ImportRun, 'kind' | 'status' | 'dryRun' | 'filePath' | 'fini
 function keptFor(run: FileRun): number {
   if (run.status === 'queued' || run.status === 'running' || run.status === 'interrupted') return Infinity;
   if (run.status !== 'completed' || !run.dryRun) return 0;
-  return KINDS[run.kind].secretColumns?.length ? SECRET_DRY_RUN_FILE_TTL_MS : DRY_RUN_FILE_TTL_MS;
+  return holdsSecrets(KINDS[run.kind]) ? SECRET_DRY_RUN_FILE_TTL_MS : DRY_RUN_FILE_TTL_MS;
 }
 
 /** Whether a file is one the server received (and so deletes when its run no longer needs it). */

@@ -11,7 +11,7 @@ import { isProblem, type RowProblem } from '../../domain/row-problem.js';
 import { toCells } from './check-row.js';
 import type { CsvRecord } from './parse.js';
 import { FileRejectedError } from './rejection.js';
-import { ExtrasChunk } from './stage-extras.js';
+import { LabelsAndValuesChunk } from './stage-labels-values.js';
 import { PendingRowWork, withoutSecrets } from './stage-secrets.js';
 
 type StagedRow = Insertable<ImportRowTable>;
@@ -80,7 +80,7 @@ export async function stageRows(
   let header: CheckedHeader | undefined;
   let rowNo = 0;
   let chunk: StagedRow[] = [];
-  let extras = new ExtrasChunk();
+  let labelsAndValues = new LabelsAndValuesChunk();
   const extra = (await kind.extraColumns?.(db, ctx.workspaceId)) ?? [];
   const pending = new PendingRowWork();
   // Rows that need slow preparation (password hashing) go in smaller chunks, so that progress moves.
@@ -90,9 +90,9 @@ export async function stageRows(
     if (chunk.length === 0) return;
     await pending.settle();
     const rows = chunk;
-    const sideRows = extras;
+    const sideRows = labelsAndValues;
     chunk = [];
-    extras = new ExtrasChunk();
+    labelsAndValues = new LabelsAndValuesChunk();
     await inTransaction(db, async (trx) => {
       await trx.insertInto('import_rows').values(rows).execute();
       await sideRows.insert(trx);
@@ -113,7 +113,7 @@ export async function stageRows(
     const checked = row.problem ?? kind.checkRow(row.cells, ctx.options, extra);
     const staged = toStagedRow(ctx, rowNo, withoutSecrets(record, header, kind.secretColumns), checked);
     chunk.push(staged);
-    if (!isProblem(checked)) extras.add(ctx.runId, rowNo, checked.extras);
+    if (!isProblem(checked)) labelsAndValues.add(ctx.runId, rowNo, checked.labelsAndValues);
     if (!isProblem(checked)) pending.add(staged, kind.prepareRow?.(checked, ctx));
     if (chunk.length >= chunkSize) await flush();
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Db } from '../../db/dialect.js';
 import { KINDS } from '../../imports/kinds/index.js';
 import {
   BLANK_MODES,
@@ -8,7 +9,7 @@ import {
   KIND_OPTIONS,
   LABEL_MODES,
 } from '../../imports/import-options.js';
-import { KIND_NAMES } from '../../imports/types.js';
+import { KIND_NAMES, type KindName } from '../../imports/types.js';
 import { authOf } from '../context.js';
 import { ErrorBody } from '../errors.js';
 
@@ -50,20 +51,15 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      const fields = await customFieldColumns(app, authOf(req).workspace.id);
-      return {
-        items: KIND_NAMES.map((name) => ({
-          name,
-          summary: KINDS[name].summary,
-          columns: [
-            ...KINDS[name].columns.map((c) => ({ name: c.name, required: c.required === true })),
-            ...(name === 'contacts' ? fields.map((f) => ({ name: f, required: false })) : []),
-          ],
-          options: [...KINDS[name].options],
-          template: `/api/kinds/${name}/template.csv`,
-        })),
-        defaults: DEFAULTS,
-      };
+      const workspaceId = authOf(req).workspace.id;
+      const items = KIND_NAMES.map(async (name) => ({
+        name,
+        summary: KINDS[name].summary,
+        columns: await kindColumns(app.db, workspaceId, name),
+        options: [...KINDS[name].options],
+        template: `/api/kinds/${name}/template.csv`,
+      }));
+      return { items: await Promise.all(items), defaults: DEFAULTS };
     },
   );
 
@@ -80,8 +76,8 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const { kind } = req.params;
-      const extra = kind === 'contacts' ? await customFieldColumns(app, authOf(req).workspace.id) : [];
-      const header = [...KINDS[kind].columns.map((c) => c.name), ...extra].join(',');
+      const columns = await kindColumns(app.db, authOf(req).workspace.id, kind);
+      const header = columns.map((c) => c.name).join(',');
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${kind}-template.csv"`)
@@ -90,12 +86,12 @@ export const kindRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-async function customFieldColumns(app: { db: import('../../db/dialect.js').Db }, workspaceId: number) {
-  const rows = await app.db
-    .selectFrom('custom_fields')
-    .select('variable')
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('variable')
-    .execute();
-  return rows.map((r) => r.variable);
+/** A kind's columns in a workspace: its own, then those the workspace defines for it (contacts: custom fields). */
+async function kindColumns(db: Db, workspaceId: number, name: KindName) {
+  const kind = KINDS[name];
+  const extra = (await kind.extraColumns?.(db, workspaceId)) ?? [];
+  return [
+    ...kind.columns.map((c) => ({ name: c.name, required: c.required === true })),
+    ...extra.map((c) => ({ name: c.name, required: false })),
+  ];
 }

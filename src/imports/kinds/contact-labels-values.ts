@@ -15,7 +15,7 @@ import { noteChange, type Change } from '../stages/write-outcomes.js';
  * one contact can be compared like plain columns (conflicts in replace mode, duplicates). A row that
  * replaces the labels with none has the empty fingerprint ''.
  */
-export async function fingerprintExtras(db: Db, ctx: RunContext): Promise<void> {
+export async function fingerprintLabelsAndValues(db: Db, ctx: RunContext): Promise<void> {
   await sql`UPDATE import_rows SET labels_sig = s.sig
     FROM (SELECT row_no, coalesce(string_agg(CAST(label_id AS TEXT), ',' ORDER BY label_id), '') AS sig
       FROM (SELECT DISTINCT row_no, label_id FROM import_row_labels WHERE run_id = ${ctx.runId}) d GROUP BY row_no) s
@@ -53,7 +53,7 @@ export async function markValueConflicts(db: Db, ctx: RunContext): Promise<void>
  * rows already had `labels_sig` cleared by keepFirstSetters). So each label and value is applied once, and
  * a dry run computes the outcomes of the real run.
  */
-export async function keepFirstExtras(db: Db, ctx: RunContext): Promise<void> {
+export async function keepFirstLabelsAndValues(db: Db, ctx: RunContext): Promise<void> {
   const run = ctx.runId;
   if (ctx.options.labels === 'replace') {
     await sql`DELETE FROM import_row_labels WHERE run_id = ${run} AND row_no IN
@@ -80,7 +80,7 @@ export async function keepFirstExtras(db: Db, ctx: RunContext): Promise<void> {
 }
 
 /** The labels and field values of one batch's pending rows, and the labels of their contacts before them. */
-export interface BatchExtras {
+export interface BatchLabelsAndValues {
   /** Label names each row adds (or, replacing, sets). */
   rowLabels: Map<number, string[]>;
   /** Each contact's labels (by email_ci) as they stand before the next row of the batch. */
@@ -91,15 +91,15 @@ export interface BatchExtras {
 }
 
 /**
- * Loads a batch's extras with one query each. A contact's labels "before" also count labels added by rows of
+ * Loads a batch's labels and values with one query each. A contact's labels "before" also count labels added by rows of
  * earlier batches of this run: applied already in a real run, not in a dry run, which so sees the same.
  */
-export async function loadBatchExtras(
+export async function loadBatchLabelsAndValues(
   db: Db,
   ctx: RunContext,
   from: number,
   to: number,
-): Promise<BatchExtras> {
+): Promise<BatchLabelsAndValues> {
   const ws = ctx.workspaceId;
   const batch = pendingBatch(ctx, from, to);
   const named = await sql<{ row_no: number; name: string; id: number }>`SELECT il.row_no, lb.name, lb.id
@@ -135,20 +135,20 @@ export async function loadBatchExtras(
     db,
   );
 
-  const extras: BatchExtras = {
+  const loaded: BatchLabelsAndValues = {
     rowLabels: new Map(),
     labelsBefore: new Map(),
     values: new Map(),
     labelIds: new Map(),
   };
-  for (const r of named.rows) push(extras.rowLabels, r.row_no, r.name);
-  for (const r of [...named.rows, ...before.rows]) extras.labelIds.set(r.name, r.id);
+  for (const r of named.rows) push(loaded.rowLabels, r.row_no, r.name);
+  for (const r of [...named.rows, ...before.rows]) loaded.labelIds.set(r.name, r.id);
   for (const r of before.rows) {
-    const set = extras.labelsBefore.get(r.email_ci) ?? new Set<string>();
-    extras.labelsBefore.set(r.email_ci, set.add(r.name));
+    const set = loaded.labelsBefore.get(r.email_ci) ?? new Set<string>();
+    loaded.labelsBefore.set(r.email_ci, set.add(r.name));
   }
-  for (const { row_no, ...v } of values.rows) push(extras.values, row_no, v);
-  return extras;
+  for (const { row_no, ...v } of values.rows) push(loaded.values, row_no, v);
+  return loaded;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -162,34 +162,34 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * new]`. Rows must come in file order: the contact's labels after this row are what the next row sees.
  * Returns the undo records of those changes (a label added or removed, a value set, changed or cleared).
  */
-export function noteExtraChanges(
+export function noteLabelAndValueChanges(
   changes: Record<string, Change>,
   row: { row_no: number; email_ci: string; labels_sig: string | null },
-  extras: BatchExtras,
+  loaded: BatchLabelsAndValues,
   replace: boolean,
 ): UndoRecord[] {
   const undo: UndoRecord[] = [];
   const email_ci = row.email_ci;
   if (row.labels_sig !== null) {
-    const before = extras.labelsBefore.get(row.email_ci) ?? new Set<string>();
-    const named = extras.rowLabels.get(row.row_no) ?? [];
+    const before = loaded.labelsBefore.get(row.email_ci) ?? new Set<string>();
+    const named = loaded.rowLabels.get(row.row_no) ?? [];
     const after = new Set(replace ? named : [...before, ...named]);
     if (after.size !== before.size || [...after].some((l) => !before.has(l))) {
       changes.labels = [[...before].sort(byCodePoint), [...after].sort(byCodePoint)];
     }
     for (const name of after) {
       if (before.has(name)) continue;
-      const key = { email_ci, label_id: extras.labelIds.get(name)! };
+      const key = { email_ci, label_id: loaded.labelIds.get(name)! };
       undo.push({ table: 'contact_labels', key, created: true, after: {} });
     }
     for (const name of before) {
       if (after.has(name)) continue;
-      const key = { email_ci, label_id: extras.labelIds.get(name)! };
+      const key = { email_ci, label_id: loaded.labelIds.get(name)! };
       undo.push({ table: 'contact_labels', key, deleted: true, after: {} });
     }
-    extras.labelsBefore.set(row.email_ci, after);
+    loaded.labelsBefore.set(row.email_ci, after);
   }
-  for (const v of extras.values.get(row.row_no) ?? []) {
+  for (const v of loaded.values.get(row.row_no) ?? []) {
     const value = v.value === '' ? null : v.value;
     noteChange(changes, v.variable, v.current, value);
     if (value === v.current) continue;
@@ -210,7 +210,7 @@ export function noteExtraChanges(
 }
 
 /** Applies the labels and field values of a batch's created and updated rows, set-based. */
-export async function applyExtras(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
+export async function applyLabelsAndValues(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
   const applied = sql`r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to}
     AND r.status IN ('created', 'updated')`;
   const contact = sql`JOIN contacts c ON c.workspace_id = ${ctx.workspaceId} AND c.email_ci = r.email_ci`;

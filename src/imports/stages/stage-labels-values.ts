@@ -23,19 +23,19 @@ export interface StagedFieldValue {
 }
 
 /** What a row stages beside import_rows (contacts: labels and custom field values). */
-export interface StagedExtras {
+export interface StagedLabelsAndValues {
   labels: readonly StagedLabel[];
   values: readonly StagedFieldValue[];
 }
 
 /** The side rows of one chunk of staged rows, written with that chunk (same transaction). */
-export class ExtrasChunk {
+export class LabelsAndValuesChunk {
   private labels: Insertable<ImportRowLabelTable>[] = [];
   private values: Insertable<ImportRowValueTable>[] = [];
 
-  add(runId: number, rowNo: number, extras: StagedExtras | undefined): void {
-    if (!extras) return;
-    extras.labels.forEach((l, seq) =>
+  add(runId: number, rowNo: number, staged: StagedLabelsAndValues | undefined): void {
+    if (!staged) return;
+    staged.labels.forEach((l, seq) =>
       this.labels.push({
         run_id: runId,
         row_no: rowNo,
@@ -45,7 +45,7 @@ export class ExtrasChunk {
         by_id: l.byId ? 1 : 0,
       }),
     );
-    for (const v of extras.values) {
+    for (const v of staged.values) {
       this.values.push({ run_id: runId, row_no: rowNo, field_id: v.fieldId, value: v.value });
     }
   }
@@ -71,7 +71,7 @@ export class ExtrasChunk {
 }
 
 /** Deletes a run's side rows (with its staged rows: a rejected file, or staging started again on resume). */
-export async function deleteExtras(db: Db, runId: number): Promise<void> {
+export async function deleteLabelsAndValues(db: Db, runId: number): Promise<void> {
   await db.deleteFrom('import_row_labels').where('run_id', '=', runId).execute();
   await db.deleteFrom('import_row_values').where('run_id', '=', runId).execute();
 }
