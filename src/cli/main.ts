@@ -7,6 +7,7 @@ import { registerEntityCommands } from './commands/entities.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerImportsCommand } from './commands/imports.js';
+import { registerMappingsCommands } from './commands/mappings.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerUsersCommands } from './commands/users.js';
@@ -24,6 +25,7 @@ const program = new Command('roster')
 registerImportCommand(program);
 registerImportsCommand(program);
 registerExportCommand(program);
+registerMappingsCommands(program);
 registerEntityCommands(program);
 registerUsersCommands(program);
 registerTokensCommands(program);

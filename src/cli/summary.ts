@@ -36,7 +36,7 @@ export function formatSummary(report: ImportReport, keys: readonly string[]): st
   }
   const c = report.counts;
   out.push(
-    `  ${c.rowsProcessed} rows: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
+    `  ${c.rowsProcessed} ${c.rowsProcessed === 1 ? 'row' : 'rows'}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
       `${c.unmatched} unmatched, ${c.invalid} invalid, ${c.duplicates} duplicates`,
   );
   for (const w of report.warnings.slice(0, SHOWN))

@@ -9,6 +9,7 @@ import { undoResumeMigration } from './migrations/004-undo-resume.js';
 import { httpApiMigration } from './migrations/005-http-api.js';
 import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.js';
 import { recordHistoryMigration } from './migrations/010-record-history.js';
+import { columnMappingsMigration } from './migrations/012-column-mappings.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '005-http-api': httpApiMigration(dialect),
     '006-entity-use-indexes': entityUseIndexesMigration(dialect),
     '010-record-history': recordHistoryMigration(dialect),
+    '012-column-mappings': columnMappingsMigration(dialect),
   };
 }
 

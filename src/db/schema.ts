@@ -146,6 +146,31 @@ export interface ImportRunTable {
   applied_run_id: string | null;
   /** A run that applies a dry run: the dry run's public id. */
   source_run_id: string | null;
+  /** JSON HeaderMapping: what the run read under another name, and what it left out. */
+  mapping: Generated<string | null>;
+  /** A workbook's sheet that was read (the file's `encoding` is then `xlsx`). */
+  sheet: Generated<string | null>;
+}
+
+/** A column mapping saved by name (`roster mappings save`, the web UI's mapping step). */
+export interface SavedMappingTable {
+  id: Generated<number>;
+  workspace_id: number;
+  name: string;
+  kind: string;
+  /** JSON object: header cell → column, or null to leave it out. */
+  columns: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The column a workspace chose last for a header cell (null: left out), preselected next time. */
+export interface HeaderChoiceTable {
+  workspace_id: number;
+  kind: string;
+  header: string;
+  target: string | null;
+  chosen_at: string;
 }
 
 export type RowStatus =
@@ -293,4 +318,6 @@ export interface Database {
   sessions: SessionTable;
   sign_in_failures: SignInFailureTable;
   record_edits: RecordEditTable;
+  saved_mappings: SavedMappingTable;
+  header_choices: HeaderChoiceTable;
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { RowStatus as StoredRowStatus, RunStatus as StoredRunStatus } from '../db/schema.js';
-import { BLANK_MODES, CUSTOMER_KEYS, ENCODINGS, LABEL_MODES, type ImportOptions } from './import-options.js';
+import {
+  BLANK_MODES,
+  ColumnMappingSchema,
+  CUSTOMER_KEYS,
+  LABEL_MODES,
+  type ImportOptions,
+} from './import-options.js';
 import { KIND_NAMES } from './types.js';
 import type { UndoReport as EngineUndoReport } from './undo-import.js';
 
@@ -64,6 +70,11 @@ export type Warning = z.infer<typeof Warning>;
 export const Rejection = z.object({
   reason: z.string(),
   line: z.number().optional(),
+  column: z.string().optional(),
+  columns: z
+    .array(z.object({ name: z.string(), suggestion: z.string().optional(), note: z.string().optional() }))
+    .optional()
+    .describe('unknown_column: every unknown column, each with its suggestion'),
   message: z.string(),
   hint: z.string().optional(),
   byteOffset: z.number().optional(),
@@ -75,10 +86,21 @@ export const ReportOptions = z.object({
   ignoreCase: z.boolean(),
   labels: z.enum(LABEL_MODES),
   blank: z.enum(BLANK_MODES),
-  encoding: z.enum(ENCODINGS).optional(),
+  encoding: z.string().optional(),
   delimiter: z.string().optional(),
   batchSize: z.number(),
+  ignoreUnknown: z.boolean().optional(),
+  mapping: ColumnMappingSchema.optional(),
+  mappingName: z.string().optional(),
+  headerLine: z.number().optional(),
+  sheet: z.string().optional(),
 });
+
+/** What a run read under another name (header cell → column), and the header cells it left out. */
+export const HeaderMapping = z
+  .object({ columns: z.record(z.string(), z.string()), leftOut: z.array(z.string()) })
+  .meta({ id: 'HeaderMapping' });
+export type HeaderMapping = z.infer<typeof HeaderMapping>;
 
 export const ImportReport = z
   .object({
@@ -93,12 +115,17 @@ export const ImportReport = z
       sha256: z.string(),
       encoding: z.string(),
       bom: z.boolean(),
+      format: z.literal('xlsx').optional().describe('Set for an Excel workbook (encoding is then xlsx)'),
+      sheet: z.string().optional().describe('The workbook sheet that was read'),
     }),
     options: ReportOptions,
     counts: ImportCounts,
     unmatched: z.array(RowEntry),
     invalid: z.array(RowEntry),
     warnings: z.array(Warning),
+    mapping: HeaderMapping.nullable().describe(
+      'Header cells read under another name (cell → column), and the cells left out',
+    ),
     rejection: Rejection.nullable(),
     truncated: z
       .object({ unmatched: z.number(), invalid: z.number(), warnings: z.number() })

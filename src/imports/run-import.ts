@@ -4,6 +4,7 @@ import path from 'node:path';
 import { dialectOf, type Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
 import { withWorkspaceLock } from '../db/workspace-lock.js';
+import { rememberHeaderChoices } from '../domain/column-mappings.js';
 import { now } from '../domain/text.js';
 import { dataVersion, touchWorkspace, type Workspace } from '../domain/workspaces.js';
 import { AppError } from '../errors.js';
@@ -13,8 +14,8 @@ import type { RunContext } from './run-context.js';
 import type { ImportOptions } from './import-options.js';
 import { buildReport, countRows } from './run-report.js';
 import { getRun, insertRun, requireRun, updateRun, updateRunIf, type ImportRun } from './run-repository.js';
-import { decodeFile, type FileInfo } from './stages/decode.js';
-import { parseCsv } from './stages/parse.js';
+import type { FileInfo } from './stages/decode.js';
+import { readFile } from './stages/read-file.js';
 import { FileRejectedError } from './stages/rejection.js';
 import { deleteLabelsAndValues } from './stages/stage-labels-values.js';
 import { stageRows } from './stages/stage-rows.js';
@@ -156,23 +157,20 @@ async function executeRun(
   const ctx: RunContext = { runId: run.id, workspaceId: workspace.id, kind: run.kind, options };
   const kind = KINDS[ctx.kind];
   const filePath = run.filePath ?? run.fileName;
-  const file = decodeFile(filePath, { encoding: options.encoding });
+  const file = readFile(filePath, options);
   let phase = run.phase;
   try {
     if (phase === 'staging') {
       await db.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
       await deleteLabelsAndValues(db, run.id);
-      const records = parseCsv(file.text, {
-        delimiter: options.delimiter,
-        reopen: () => decodeFile(filePath, { encoding: options.encoding }).text,
-      });
-      const staged = await stageRows(db, ctx, kind, records, (rowsDone) =>
+      const staged = await stageRows(db, ctx, kind, file.records, (rowsDone) =>
         progress({ phase: 'staging', rowsDone, rowsTotal: 0 }),
       );
       await updateRun(db, run.id, {
         ...fileColumns(file.info()),
         header: staged.header.columns,
-        warnings: staged.header.warnings,
+        mapping: staged.header.mapping,
+        warnings: [...file.info().warnings, ...staged.header.warnings],
         rowsTotal: staged.rows,
         phase: 'planning',
       });
@@ -199,6 +197,10 @@ async function executeRun(
       }
       await applyBatches(db, ctx, total, progress, signal);
       await finish(db, run.id);
+      // What people chose for a header is preselected for the next file with that header (the web UI).
+      if (!options.dryRun && options.mapping) {
+        await rememberHeaderChoices(db, workspace.id, ctx.kind, options.mapping);
+      }
       progress({ phase: 'done', rowsDone: total, rowsTotal: total });
     };
     // A dry run writes nothing but its own rows, so it needs no lock; a real run holds the workspace from
@@ -260,6 +262,7 @@ function fileColumns(info: FileInfo) {
     fileSha256: info.sha256,
     encoding: info.encoding,
     bom: info.bom,
+    sheet: info.sheet ?? null,
   };
 }
 

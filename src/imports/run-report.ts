@@ -46,7 +46,7 @@ function listRows(db: Db, runId: number, status: RowStatus): Promise<ListedRow[]
 }
 
 /** A listed row: its line, its key columns as written, the reason, and the fix. */
-export function toEntry(kind: KindName, header: string[], row: ListedRow): RowEntry {
+export function toEntry(kind: KindName, header: (string | null)[], row: ListedRow): RowEntry {
   const cells = JSON.parse(row.cells) as string[];
   const entry: RowEntry = { line: row.line, reason: row.reason ?? 'unknown', message: row.message ?? '' };
   for (const column of KINDS[kind].keyColumns) {
@@ -86,12 +86,14 @@ export async function buildReport(db: Db, run: ImportRun, workspace: string): Pr
       sha256: run.fileSha256,
       encoding: run.encoding,
       bom: run.bom,
+      ...(run.encoding === 'xlsx' && { format: 'xlsx' as const, sheet: run.sheet ?? '' }),
     },
     options,
     counts,
     unmatched: unmatched!.map((r) => toEntry(kind, header, r)),
     invalid: invalid!.map((r) => toEntry(kind, header, r)),
     warnings,
+    mapping: run.mapping,
     rejection: run.rejection,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -113,7 +115,7 @@ export type RowOutcomeEntry = z.infer<typeof RowOutcomeEntrySchema>;
 export async function listRowOutcomes(
   db: Db,
   runId: number,
-  opts: { status?: RowStatus; after?: number; limit?: number; header?: string[] } = {},
+  opts: { status?: RowStatus; after?: number; limit?: number; header?: (string | null)[] } = {},
 ): Promise<RowOutcomeEntry[]> {
   let query = db
     .selectFrom('import_rows')
@@ -137,11 +139,11 @@ export async function listRowOutcomes(
   }));
 }
 
-function valuesOf(header: string[], cellsJson: string): Record<string, string> {
+function valuesOf(header: (string | null)[], cellsJson: string): Record<string, string> {
   const cells = JSON.parse(cellsJson) as string[];
   const values: Record<string, string> = {};
   header.forEach((column, i) => {
-    if (!column.startsWith('_')) values[column] = (cells[i] ?? '').trim();
+    if (column !== null && !column.startsWith('_')) values[column] = (cells[i] ?? '').trim();
   });
   return values;
 }

@@ -6,7 +6,7 @@ import { processAlive } from '../db/workspace-lock.js';
 import { AppError } from '../errors.js';
 import { parseImportOptions, type ImportOptions } from './import-options.js';
 import type { Rejection } from './stages/rejection.js';
-import { KIND_NAMES, type ImportCounts, type KindName, type Warning } from './types.js';
+import { KIND_NAMES, type HeaderMapping, type ImportCounts, type KindName, type Warning } from './types.js';
 import type { UndoReport } from './undo-import.js';
 
 export type { RunStatus };
@@ -35,8 +35,15 @@ export interface ImportRun {
   encoding: string;
   bom: boolean;
   options: ImportOptions;
-  /** The canonical column of each position of the file (notes keep their `_…` name); [] before staging. */
-  header: string[];
+  /**
+   * The canonical column of each position of the file (notes keep their `_…` name; a column the run left
+   * out is null); [] before staging.
+   */
+  header: (string | null)[];
+  /** What the run read under another name, and the header cells it left out; null before staging. */
+  mapping: HeaderMapping | null;
+  /** A workbook's sheet that was read (`encoding` is then `xlsx`). */
+  sheet: string | null;
   warnings: Warning[];
   counts: ImportCounts | null;
   rejection: Rejection | null;
@@ -107,7 +114,9 @@ function toRun(row: Selectable<ImportRunTable>): ImportRun {
     encoding: row.encoding,
     bom: row.bom === 1,
     options: parseImportOptions(JSON.parse(row.options), { code: 'internal' }),
-    header: json<string[]>(row.header) ?? [],
+    header: json<(string | null)[]>(row.header) ?? [],
+    mapping: json<HeaderMapping>(row.mapping),
+    sheet: row.sheet,
     warnings: json<Warning[]>(row.warnings) ?? [],
     counts: json<ImportCounts>(row.counts),
     rejection: json<Rejection>(row.rejection),
@@ -142,6 +151,8 @@ function toColumns(changes: RunChanges): Updateable<ImportRunTable> {
     encoding: c.encoding,
     bom: c.bom === undefined ? undefined : flag(c.bom),
     header: c.header === undefined ? undefined : text(c.header),
+    mapping: c.mapping === undefined ? undefined : text(c.mapping),
+    sheet: c.sheet,
     warnings: c.warnings === undefined ? undefined : JSON.stringify(c.warnings),
     counts: c.counts === undefined ? undefined : text(c.counts),
     rejection: c.rejection === undefined ? undefined : text(c.rejection),

@@ -10,7 +10,8 @@ export const KIND_NAMES = [
 export type KindName = (typeof KIND_NAMES)[number];
 
 // The report and its parts are defined once, as the zod schemas of the API contract.
-export type { ImportCounts, RowEntry, Warning } from './contract.js';
+export type { HeaderMapping, ImportCounts, RowEntry, Warning } from './contract.js';
+export type { ColumnMapping } from './import-options.js';
 import type { ImportReport as ImportReportSchema } from './contract.js';
 import type { z } from 'zod';
 

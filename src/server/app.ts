@@ -20,6 +20,7 @@ import { handleError } from './errors.js';
 import { documentImportUpload } from './routes/import-upload.js';
 import { importRoutes } from './routes/imports.js';
 import { kindRoutes } from './routes/kinds.js';
+import { mappingRoutes } from './routes/mappings.js';
 import { metaRoutes } from './routes/meta.js';
 import { sessionRoutes } from './routes/session.js';
 import { entityRoutes } from './routes/entities/index.js';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metaRoutes);
   await app.register(sessionRoutes);
   await app.register(kindRoutes);
+  await app.register(mappingRoutes);
   await app.register(importRoutes);
   await app.register(entityRoutes);
   await app.register(historyRoutes);

@@ -52,7 +52,7 @@ describe('the roster CLI', () => {
     const file = writeCsv('customer_ref,email_address,position_name \nCUST001,john.doe@example.com,CEO\n');
     const result = await run('import', 'positions', file, '-w', 'acme');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('1 rows: 0 created, 1 updated');
+    expect(result.stdout).toContain('1 row: 0 created, 1 updated');
     expect(result.stdout).toContain('header_normalized');
   });
 

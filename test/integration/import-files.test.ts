@@ -28,12 +28,6 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
       { line: 3, byteOffset: Buffer.byteLength(HEADER + GOOD_ROW + 'CUST002,jane') },
     ],
     [
-      'a UTF-16 BOM',
-      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER + GOOD_ROW, 'utf16le')]),
-      'utf16_without_encoding',
-      {},
-    ],
-    [
       'a semicolon header',
       'customer_ref;email_address;position_name\nCUST001;john.doe@example.com;CEO\n',
       'wrong_delimiter',
@@ -84,6 +78,15 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
       expect(staged).toEqual([]);
     });
   }
+
+  it('reads a UTF-16 BOM without --encoding, saying so in an encoding_detected warning', async () => {
+    const content = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER + GOOD_ROW, 'utf16le')]);
+    const report = await importCsv(t.conn.db, ws, 'positions', content);
+    expect(report.status).toBe('completed');
+    expect(report.file).toMatchObject({ encoding: 'utf-16le', bom: true });
+    expect(report.warnings).toContainEqual(expect.objectContaining({ reason: 'encoding_detected', line: 1 }));
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+  });
 
   it('suggests the column meant by a typo', async () => {
     const report = await importCsv(

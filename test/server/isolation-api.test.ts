@@ -1,3 +1,4 @@
+import { saveMapping } from '../../src/domain/column-mappings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCustomer } from '../../src/domain/customers.js';
 import { addField } from '../../src/domain/fields.js';
@@ -41,6 +42,7 @@ const ACME_SECRETS = [
   'Acme Secret Label',
   'acme_secret_field',
   'Acme Secret Field',
+  'Acme Secret Mapping',
 ];
 
 /** Query parameters that search a list. */
@@ -113,6 +115,16 @@ describe('workspace isolation over HTTP', () => {
     await addLabel(db, otherWs.id, 'Other Label', 'otherlabel');
     await addField(db, otherWs.id, { variable: 'other_field', type: 'text' }, RESERVED);
     await addUser(db, otherWs.id, { email: 'other.user@other.test', password: 'other-password-1' });
+    await saveMapping(db, acmeWs.id, {
+      name: 'Acme Secret Mapping',
+      kind: 'contacts',
+      columns: { Mail: 'email' },
+    });
+    await saveMapping(db, otherWs.id, {
+      name: 'Other Mapping',
+      kind: 'contacts',
+      columns: { Mail: 'email' },
+    });
 
     server = await startServer(t.env);
     acme = new Api(server.url, await tokenFor(db, acmeWs.id, 'acme-token'));
@@ -167,6 +179,7 @@ describe('workspace isolation over HTTP', () => {
       ],
       tokens: [await idOf(acmeWs, 'api_tokens', 'name', 'acme-token')],
       workspaces: ['acme', String(acmeWs.id)],
+      mappings: ['Acme Secret Mapping'],
     });
     Object.assign(own, {
       imports: otherRuns,
@@ -178,6 +191,7 @@ describe('workspace isolation over HTTP', () => {
       users: [await idOf(otherWs, 'users', 'email', 'other.user@other.test')],
       tokens: [await idOf(otherWs, 'api_tokens', 'name', 'other-token')],
       workspaces: ['other', String(otherWs.id)],
+      mappings: ['Other Mapping'],
     });
     doc = (await other.get('/api/openapi.json')).json as OpenApiDoc;
   });

@@ -48,6 +48,7 @@ describe('decodeFile in UTF-8', () => {
       sha256: createHash('sha256').update(content).digest('hex'),
       encoding: 'utf-8',
       bom: false,
+      warnings: [],
     });
   });
 
@@ -150,15 +151,33 @@ describe('decodeFile in UTF-16', () => {
     expect(info).toMatchObject({ encoding: 'utf-16le', bom: false });
   });
 
-  it('rejects a UTF-16 BOM when UTF-16 was not asked for', async () => {
-    for (const head of [
-      [0xff, 0xfe],
-      [0xfe, 0xff],
-    ]) {
-      const r = await rejection(bytes(head, le));
-      expect(r).toMatchObject({ reason: 'utf16_without_encoding', line: 1 });
-      expect(r.hint).toContain('--encoding utf-16');
+  it('reads a UTF-16 BOM without being asked, with an encoding_detected warning', async () => {
+    for (const [head, body, order] of [
+      [[0xff, 0xfe], le, 'utf-16le'],
+      [[0xfe, 0xff], be, 'utf-16be'],
+    ] as const) {
+      for (const encoding of [undefined, 'windows-1252']) {
+        const { text, info } = await decode(bytes([...head], body), { encoding, highWaterMark: 1 });
+        expect(text).toBe('name\nZoë 😀\n');
+        expect(info).toMatchObject({ encoding: order, bom: true });
+        expect(info.warnings).toEqual([expect.objectContaining({ reason: 'encoding_detected', line: 1 })]);
+      }
     }
+  });
+});
+
+describe('decodeFile in other encodings', () => {
+  it('reads Shift-JIS with shift_jis', async () => {
+    const { text, info } = await decode(
+      bytes([0x96, 0xbc, 0x91, 0x4f], ',', [0x93, 0x8c, 0x8b, 0x9e], '\n'),
+      { encoding: 'shift_jis', highWaterMark: 1 },
+    );
+    expect(text).toBe('名前,東京\n');
+    expect(info).toMatchObject({ encoding: 'shift_jis', warnings: [] });
+  });
+
+  it('refuses an encoding no decoder knows, naming it', () => {
+    expect(() => decodeFile('x.csv', { encoding: 'klingon-8' })).toThrow(/Unknown encoding "klingon-8"/);
   });
 });
 

@@ -54,3 +54,27 @@ describe('import options', () => {
     );
   });
 });
+
+describe('import options of files from other systems', () => {
+  it('takes any encoding iconv-lite knows, and names an unknown one with what is valid', () => {
+    expect(parseImportOptions({ encoding: 'shift_jis' }).encoding).toBe('shift_jis');
+    expect(() => parseImportOptions({ encoding: 'klingon-8' }, { code: 'usage' })).toThrow(
+      /encoding: Unknown encoding "klingon-8"\. Use utf-8 .*shift_jis/,
+    );
+  });
+
+  it('reads a mapping as an object (the CLI) or as JSON text (the upload form) alike', () => {
+    const mapping = { 'Given Name': 'first_name', Notes: null };
+    expect(parseImportOptions({ mapping }).mapping).toEqual(mapping);
+    expect(parseImportOptions({ mapping: JSON.stringify(mapping) }).mapping).toEqual(mapping);
+    expect(() => parseImportOptions({ mapping: '{"Given Name": 3}' })).toThrow(/^mapping: /);
+    expect(() => parseImportOptions({ mapping: 'not json' })).toThrow(/^mapping: /);
+  });
+
+  it('reads the header line, sheet and ignoreUnknown from form text and flags alike', () => {
+    const form = parseImportOptions({ headerLine: '4', sheet: 'Contacts', ignoreUnknown: 'true' });
+    expect(form).toEqual(parseImportOptions({ headerLine: 4, sheet: 'Contacts', ignoreUnknown: true }));
+    expect(form).toMatchObject({ headerLine: 4, sheet: 'Contacts', ignoreUnknown: true });
+    expect(() => parseImportOptions({ headerLine: 0 })).toThrow(/^headerLine: /);
+  });
+});

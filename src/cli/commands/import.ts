@@ -4,11 +4,11 @@ import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../../errors.js';
 import { KINDS } from '../../imports/kinds/index.js';
+import { mappingFromFlags } from '../../imports/column-mapping.js';
 import {
   BLANK_MODES,
   CUSTOMER_KEYS,
   DEFAULT_OPTIONS,
-  ENCODINGS,
   ImportOptionsSchema,
   LABEL_MODES,
   parseImportOptions,
@@ -20,8 +20,10 @@ import { KIND_NAMES, type ImportProgress, type KindName } from '../../imports/ty
 import { withWorkspace, workspaceOption } from '../context.js';
 import { exitStatusOf, formatSummary } from '../summary.js';
 
-type ImportFlags = ImportOptionsInput & {
+type ImportFlags = Omit<ImportOptionsInput, 'mapping' | 'mappingName'> & {
   workspace?: string;
+  map?: string[];
+  mapping?: string;
   report?: string;
   errors?: string;
   json?: boolean;
@@ -36,6 +38,12 @@ function batchSize(value: string): number {
 
 /** `batchSize` → `--batch-size`: options named as the command line spells them. */
 const flagName = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function lineNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('usage', '--header-line takes a line number from 1.');
+  return n;
+}
 
 /** A progress bar on stderr when it is a terminal: rows read while staging, then a bar while applying. */
 export function progressBar(): ((p: ImportProgress) => void) & { stop(): void } {
@@ -104,7 +112,22 @@ export function registerImportCommand(program: Command): void {
         .choices(BLANK_MODES)
         .default(DEFAULT_OPTIONS.blank),
     )
-    .addOption(new Option('--encoding <encoding>', 'read a file that is not UTF-8').choices(ENCODINGS))
+    .option(
+      '--encoding <encoding>',
+      'read a file that is not UTF-8: windows-1252, latin1, utf-16, shift_jis, gb18030, … (any iconv-lite name)',
+    )
+    .option('--ignore-unknown', 'leave out the columns that are not of this import (listed in a warning)')
+    .option(
+      '--map <SOURCE=TARGET>',
+      'read the header cell SOURCE as column TARGET ("SOURCE=" leaves it out); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--mapping <file.json|name>',
+      'a mapping as a JSON file, or the name of one saved with roster mappings save',
+    )
+    .option('--header-line <n>', 'the line of the header, when the file starts with other lines', lineNumber)
+    .option('--sheet <name>', 'the sheet of an .xlsx workbook to read (default: the first)')
     .option('--delimiter <char>', 'field separator (default ",")')
     .option('--batch-size <n>', 'rows per transaction', batchSize, DEFAULT_OPTIONS.batchSize)
     .option('--report <file.json>', 'write the report JSON to a file')
@@ -115,8 +138,11 @@ export function registerImportCommand(program: Command): void {
     .option('--json', 'print the report JSON instead of the summary')
     .action(async (kind: KindName, file: string, flags: ImportFlags) => {
       if (!fs.existsSync(file)) throw new AppError('usage', `No such file: ${file}`);
-      const { workspace: _ws, report: _report, errors: _errors, json: _json, ...given } = flags;
-      const options = parseImportOptions(given, { code: 'usage', name: flagName });
+      const { workspace: _ws, report: _report, errors: _errors, json: _json, map, mapping, ...given } = flags;
+      const options = parseImportOptions(
+        { ...given, ...mappingFromFlags({ map, mapping }) },
+        { code: 'usage', name: flagName },
+      );
       await withWorkspace(flags.workspace, async ({ db }, workspace, config) => {
         const bar = progressBar();
         const deps = { db, config };

@@ -22,6 +22,7 @@ import { writeErrorsCsv } from '../stages/errors-csv.js';
 import type { ImportReport, KindName } from '../types.js';
 import { undoImport, type UndoReport } from '../undo-import.js';
 import { authorize, type Caller } from './caller.js';
+import { withRunMapping } from './mapping-service.js';
 import { isUpload, removeUploadWhenDone } from './uploads.js';
 
 export type { Caller } from './caller.js';
@@ -108,7 +109,7 @@ export interface ImportFile {
 }
 
 /** Imports a file in this process, now, and returns its report (the CLI). */
-export function importFile(
+export async function importFile(
   deps: ImportDeps,
   caller: Caller,
   file: ImportFile,
@@ -121,7 +122,7 @@ export function importFile(
     filePath: file.path,
     fileName: file.name,
     actor: caller.actor,
-    options: file.options,
+    options: await withRunMapping(deps, caller, file.kind, file.options),
     onProgress: run.onProgress,
     lockTimeoutMs: deps.config.lockTimeoutMs,
   });
@@ -138,7 +139,7 @@ export async function queueImport(deps: ImportDeps, caller: Caller, file: Import
       fileName: file.name,
       fileBytes: file.bytes,
       actor: caller.actor,
-      options: file.options,
+      options: await withRunMapping(deps, caller, file.kind, file.options),
       status: 'queued',
     });
     await start(deps, run);

@@ -13,7 +13,8 @@ export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {
   if (record.cells.every((c) => c.trim() === '')) return { kind: 'blank' };
   const cells = new Map<string, string>();
   header.columns.forEach((column, i) => {
-    if (!isNoteColumn(column)) cells.set(column, unneutralise((record.cells[i] ?? '').trim()));
+    if (column !== null && !isNoteColumn(column))
+      cells.set(column, unneutralise((record.cells[i] ?? '').trim()));
   });
   // PostgreSQL cannot store a NUL in text (SQLite can): on both, a row holding one is invalid, never a failed run.
   const nul = record.cells.findIndex((c) => c.includes('\0'));
@@ -30,7 +31,8 @@ export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {
       },
     };
   }
-  if (record.cells.length !== header.columns.length) {
+  // Empty cells past the header's width (trailing commas, as some exports write) are no fields.
+  if (record.cells.length !== header.columns.length && !onlyBlankPast(record.cells, header.columns.length)) {
     return {
       kind: 'row',
       cells,
@@ -42,4 +44,8 @@ export function toCells(header: CheckedHeader, record: CsvRecord): RowCells {
     };
   }
   return { kind: 'row', cells };
+}
+
+function onlyBlankPast(cells: string[], width: number): boolean {
+  return cells.length > width && cells.slice(width).every((c) => c.trim() === '');
 }

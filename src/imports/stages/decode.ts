@@ -2,10 +2,21 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
+import { AppError } from '../../errors.js';
+import { unknownEncoding } from '../import-options.js';
+import type { Warning } from '../types.js';
 import { FileRejectedError } from './rejection.js';
 
-/** Encodings a user may ask for with `--encoding`; UTF-8 is the default. */
-export type FileEncoding = 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16';
+/**
+ * An encoding a user may ask for with `--encoding`: any name iconv-lite knows (`windows-1252`, `latin1`,
+ * `utf-16`, `shift_jis`, `gb18030`, `iso-8859-15`, …); UTF-8 is the default.
+ */
+export type FileEncoding = string;
+
+/** Throws a usage error naming the encoding when no complete decoder knows it. */
+export function checkEncoding(name: string): void {
+  if (!iconv.encodingExists(name)) throw new AppError('usage', unknownEncoding(name));
+}
 
 export interface DecodeOptions {
   encoding?: FileEncoding;
@@ -19,6 +30,11 @@ export interface FileInfo {
   sha256: string;
   encoding: string;
   bom: boolean;
+  /** `encoding_detected` when a UTF-16 BOM chose the encoding. */
+  warnings: Warning[];
+  /** Set for a workbook (`encoding` is then `xlsx`): the format, and the sheet that was read. */
+  format?: 'csv' | 'xlsx';
+  sheet?: string;
 }
 
 export interface DecodedFile {
@@ -30,15 +46,17 @@ export interface DecodedFile {
 
 /**
  * Stage 1: streams a file from disk as text. Memory stays constant whatever the file size.
- * Rejects invalid UTF-8 (`invalid_utf8`, naming the first bad byte) and a UTF-16 BOM without
- * `encoding: 'utf-16'` (`utf16_without_encoding`) by throwing {@link FileRejectedError} from `text`.
- * An empty file is not rejected here: the parse stage decides.
+ * Rejects invalid UTF-8 (`invalid_utf8`, naming the first bad byte) by throwing {@link FileRejectedError}
+ * from `text`. A UTF-16 BOM is unambiguous: such a file is read as UTF-16 whatever was asked, with an
+ * `encoding_detected` warning. An empty file is not rejected here: the parse stage decides.
  */
 export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile {
+  if (opts.encoding !== undefined) checkEncoding(opts.encoding);
   const hash = createHash('sha256');
   let bytes = 0;
   let encoding: string = opts.encoding ?? 'utf-8';
   let bom = false;
+  let warnings: Warning[] = [];
   let sha256: string | undefined;
 
   async function* read(): AsyncGenerator<string> {
@@ -65,6 +83,7 @@ export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile 
       while (head.length < 3 && (chunk = await next())) head = Buffer.concat([head, chunk]);
       const start = startDecoding(head, opts.encoding ?? 'utf-8');
       ({ encoding, bom } = start);
+      if (start.detected) warnings = [detectedWarning(encoding, opts.encoding)];
       chunk = head.subarray(start.skip);
       do {
         const text = normalize(start.decoder.write(chunk));
@@ -90,40 +109,54 @@ export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile 
     text: read(),
     info: () => {
       if (sha256 === undefined) throw new Error('decodeFile: file info is read before the text was consumed');
-      return { bytes, sha256, encoding, bom };
+      return { bytes, sha256, encoding, bom, warnings };
     },
   };
 }
 
-function startDecoding(head: Buffer, wanted: FileEncoding) {
+interface DecodingStart {
+  decoder: { write(chunk: Buffer): string; end(): string | undefined };
+  skip: number;
+  bom: boolean;
+  encoding: string;
+  /** A UTF-16 BOM chose the encoding, not the user. */
+  detected?: boolean;
+}
+
+const UTF16_NAMES = new Set(['utf16', 'utf16le', 'utf16be', 'ucs2']);
+
+function startDecoding(head: Buffer, wanted: FileEncoding): DecodingStart {
   const utf16Bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-  switch (wanted) {
-    case 'utf-16': {
-      const order = head[0] === 0xfe && head[1] === 0xff ? 'utf16be' : 'utf16le';
-      // stripBOM off: we skip our own BOM, and a second U+FEFF would be content.
-      const decoder = iconv.getDecoder(order, { stripBOM: false });
-      return { decoder, skip: utf16Bom ? 2 : 0, bom: utf16Bom, encoding: order.replace('utf16', 'utf-16') };
-    }
-    case 'utf-8':
-    case 'windows-1252':
-    case 'latin1': {
-      if (utf16Bom) {
-        throw new FileRejectedError({
-          reason: 'utf16_without_encoding',
-          line: 1,
-          message: 'The file starts with a UTF-16 byte order mark, but UTF-16 was not asked for.',
-          hint: 'Pass --encoding utf-16 to read it, or save it as “CSV UTF-8” in your spreadsheet.',
-        });
-      }
-      if (wanted !== 'utf-8') {
-        const decoder = iconv.getDecoder(wanted === 'latin1' ? 'latin1' : 'windows1252');
-        return { decoder, skip: 0, bom: false, encoding: wanted };
-      }
-      const utf8Bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-      const skip = utf8Bom ? 3 : 0;
-      return { decoder: new Utf8Decoder(skip), skip, bom: utf8Bom, encoding: 'utf-8' };
-    }
+  const canonical = wanted.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (utf16Bom || canonical === 'utf16') {
+    const order = head[0] === 0xfe && head[1] === 0xff ? 'utf16be' : 'utf16le';
+    // stripBOM off: we skip our own BOM, and a second U+FEFF would be content.
+    const decoder = iconv.getDecoder(order, { stripBOM: false });
+    const encoding = order.replace('utf16', 'utf-16');
+    return {
+      decoder,
+      skip: utf16Bom ? 2 : 0,
+      bom: utf16Bom,
+      encoding,
+      detected: !UTF16_NAMES.has(canonical),
+    };
   }
+  if (canonical === 'utf8') {
+    const utf8Bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    const skip = utf8Bom ? 3 : 0;
+    return { decoder: new Utf8Decoder(skip), skip, bom: utf8Bom, encoding: 'utf-8' };
+  }
+  // Any other encoding iconv-lite knows; it strips a BOM of its own (UTF-32, GB18030) itself.
+  return { decoder: iconv.getDecoder(wanted), skip: 0, bom: false, encoding: wanted };
+}
+
+function detectedWarning(encoding: string, wanted: string | undefined): Warning {
+  const asked = wanted && wanted.toLowerCase() !== 'utf-8' ? ` instead of ${wanted}` : '';
+  return {
+    line: 1,
+    reason: 'encoding_detected',
+    message: `The file starts with a UTF-16 byte order mark, so it was read as ${encoding.toUpperCase()}${asked}.`,
+  };
 }
 
 /** Internal: where the first bad UTF-8 sequence starts, before we know its line. */

@@ -13,8 +13,12 @@ const SECRET = new Set(['password', 'password_hash']);
  */
 export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Promise<void> {
   // An errors CSV imported again has _line and _error already: they are replaced, not repeated.
+  // Columns are written under the kind's names (a mapped run's errors CSV imports again without --map);
+  // columns the run left out are not in it.
   const { header } = run;
-  const kept = header.map((_, i) => i).filter((i) => header[i] !== '_line' && header[i] !== '_error');
+  const kept = header
+    .map((_, i) => i)
+    .filter((i) => header[i] !== null && header[i] !== '_line' && header[i] !== '_error');
   const columns = kept.map((i) => header[i]!);
   const csv = stringify({ header: true, columns: [...columns, '_line', '_error'], record_delimiter: '\n' });
   const done = new Promise<void>((resolve, reject) => {
@@ -38,8 +42,8 @@ export async function writeErrorsCsv(db: Db, run: ImportRun, out: Writable): Pro
       const cells = JSON.parse(row.cells) as string[];
       // Staged cells hold no secrets (see stage-secrets.ts); blanking them here again costs nothing.
       const fitted = kept.map((i) => (SECRET.has(header[i]!) ? '' : neutralise(cells[i] ?? '')));
-      const extra =
-        cells.length > header.length ? ` Extra fields: ${cells.slice(header.length).join(' | ')}` : '';
+      const past = cells.slice(header.length);
+      const extra = past.some((c) => c.trim() !== '') ? ` Extra fields: ${past.join(' | ')}` : '';
       const error = [row.message, row.hint].filter(Boolean).join(' ') + extra;
       if (!csv.write([...fitted, String(row.line), neutralise(error)])) {
         await new Promise((resolve) => csv.once('drain', resolve));

@@ -12,6 +12,8 @@ export interface CsvRecord {
 export interface ParseOptions {
   /** One character; default `,`. */
   delimiter?: string;
+  /** The line of the header (`--header-line`, default 1): records that start above it are skipped. */
+  headerLine?: number;
   /**
    * Reads the decoded text again from the start, e.g. `() => decodeFile(path, opts).text`. Used
    * only to find the line where an unterminated quote opened, which csv-parse cannot tell.
@@ -27,13 +29,15 @@ const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 /**
  * Stage 2: parses LF-normalised text (from `decodeFile`) into records, streaming with backpressure.
- * Blank lines are skipped but counted. A wrong number of fields is left to the row checks.
+ * Blank lines, and records above `headerLine`, are skipped but counted. A wrong number of fields is left
+ * to the row checks.
  * Throws {@link FileRejectedError}: `unterminated_quote` naming the line the quote opened on,
  * `empty_file` when there is no record at all, `malformed_csv` for anything else csv-parse refuses.
  * Note that an unterminated quote is only found at the end of the file (or after 4 MiB).
  */
 export async function* parseCsv(text: AsyncIterable<string>, opts: ParseOptions): AsyncGenerator<CsvRecord> {
   const delimiter = opts.delimiter ?? ',';
+  const headerLine = opts.headerLine ?? 1;
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new AppError('usage', `The delimiter must be one character other than a quote or a line break.`);
   }
@@ -59,6 +63,7 @@ export async function* parseCsv(text: AsyncIterable<string>, opts: ParseOptions)
       nextLine += 1 + lineBreaksIn(cells);
       parsed++;
       if (cells.length === 1 && cells[0] === '') continue; // a blank line (or a lone "": as empty)
+      if (line < headerLine) continue; // notes above the header (LinkedIn's connections export)
       kept++;
       yield { line, cells };
     }
@@ -73,6 +78,14 @@ export async function* parseCsv(text: AsyncIterable<string>, opts: ParseOptions)
       input.destroy();
       await closed;
     }
+  }
+  if (kept === 0 && headerLine > 1) {
+    throw new FileRejectedError({
+      reason: 'empty_file',
+      line: headerLine,
+      message: `The file has no header on line ${headerLine} or after it.`,
+      hint: 'Name the line of the header row with --header-line (line 1 is the first line of the file).',
+    });
   }
   if (kept === 0) {
     throw new FileRejectedError({

@@ -3,14 +3,21 @@ import { capped } from '../../domain/text.js';
 /** Why a whole file was refused. Stable snake_case codes, listed in SPEC §7. */
 export type RejectionReason =
   | 'invalid_utf8'
-  | 'utf16_without_encoding'
   | 'wrong_delimiter'
   | 'unterminated_quote'
   | 'unknown_column'
   | 'duplicate_column'
   | 'missing_column'
   | 'empty_file'
-  | 'malformed_csv';
+  | 'malformed_csv'
+  | 'unsupported_format';
+
+/** One column of `unknown_column`: its header cell, the column it may have meant, a note on what it is. */
+export interface UnknownColumn {
+  name: string;
+  suggestion?: string;
+  note?: string;
+}
 
 /** The report's `rejection`: what is wrong, where (physical line, header = 1), and how to fix it. */
 export interface Rejection {
@@ -19,6 +26,8 @@ export interface Rejection {
   /** Only for `invalid_utf8`: 0-based from the start of the file, BOM included. */
   byteOffset?: number;
   column?: string;
+  /** Only for `unknown_column`: every unknown column at once. */
+  columns?: UnknownColumn[];
   message: string;
   hint: string;
 }

@@ -102,6 +102,9 @@ export async function stageRows(
   for await (const record of records) {
     if (header === undefined) {
       header = checkHeader(record.cells, kind.columns, {
+        kind: kind.name,
+        ignoreUnknown: ctx.options.ignoreUnknown,
+        mapping: ctx.options.mapping,
         extra: extra.map((c) => c.name),
         delimiterGiven: ctx.options.delimiter !== undefined,
       });

@@ -16,7 +16,7 @@ export function withoutSecrets(
 ): CsvRecord {
   if (!secretColumns?.length) return record;
   if (record.cells.length !== header.columns.length) return { line: record.line, cells: [] };
-  const cells = record.cells.map((cell, i) => (secretColumns.includes(header.columns[i]!) ? '' : cell));
+  const cells = record.cells.map((cell, i) => (secretColumns.includes(header.columns[i] ?? '') ? '' : cell));
   return { line: record.line, cells };
 }
 

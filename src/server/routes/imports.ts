@@ -73,7 +73,7 @@ function summary(run: ImportRun): z.infer<typeof RunSummary> {
 }
 
 /** The import service's caller for a request: its workspace, author, and role (tokens act as admin). */
-function callerOf(req: FastifyRequest): imports.Caller {
+export function callerOf(req: FastifyRequest): imports.Caller {
   const auth: Auth = authOf(req);
   return { workspace: auth.workspace, actor: auth.actor, role: auth.user?.role ?? 'admin' };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/dialect.js';
+import { HEADER_ALIASES } from '../../imports/kinds/header-aliases.js';
 import { KINDS } from '../../imports/kinds/index.js';
 import {
   BLANK_MODES,
@@ -17,7 +18,17 @@ const Kind = z
   .object({
     name: z.enum(KIND_NAMES),
     summary: z.string(),
-    columns: z.array(z.object({ name: z.string(), required: z.boolean() })),
+    columns: z.array(
+      z.object({
+        name: z.string(),
+        required: z.boolean(),
+        aliases: z
+          .array(z.string())
+          .describe(
+            'Recognised headers: what other exports write for this column (any case; space - _ . alike)',
+          ),
+      }),
+    ),
     options: z.array(z.enum(KIND_OPTIONS)).describe('The upload options that change what this kind does'),
     template: z.string().describe('Path of a CSV file with the right header'),
   })
@@ -91,7 +102,11 @@ async function kindColumns(db: Db, workspaceId: number, name: KindName) {
   const kind = KINDS[name];
   const extra = (await kind.extraColumns?.(db, workspaceId)) ?? [];
   return [
-    ...kind.columns.map((c) => ({ name: c.name, required: c.required === true })),
-    ...extra.map((c) => ({ name: c.name, required: false })),
+    ...kind.columns.map((c) => ({
+      name: c.name,
+      required: c.required === true,
+      aliases: [...(HEADER_ALIASES[name][c.name] ?? [])],
+    })),
+    ...extra.map((c) => ({ name: c.name, required: false, aliases: [] })),
   ];
 }

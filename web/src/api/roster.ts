@@ -33,7 +33,8 @@ export function startImport(
   form.set('kind', upload.kind);
   form.set('dryRun', String(upload.dryRun));
   for (const [name, value] of Object.entries(upload.options)) {
-    if (value !== undefined && value !== '') form.set(name, String(value));
+    if (value === undefined || value === '') continue;
+    form.set(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   form.set('file', upload.file, upload.file.name);
   return postForm<Accepted>('/api/imports', form, onProgress);

@@ -1568,18 +1568,22 @@ export interface paths {
              * @enum {string}
              */
             dryRun?: 'true' | 'false';
-            /**
-             * @description Read a file that is not UTF-8
-             * @enum {string}
-             */
-            encoding?: 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16';
+            /** @description Read a file that is not UTF-8 (utf-16, windows-1252, shift_jis, … any name iconv-lite knows) */
+            encoding?: string;
             /** Format: binary */
             file: string;
+            /** @description The line of the header (default 1) */
+            headerLine?: number;
             /**
              * @description Accept references that match only when case is ignored
              * @enum {string}
              */
             ignoreCase?: 'true' | 'false';
+            /**
+             * @description Leave out the columns that are not of this import
+             * @enum {string}
+             */
+            ignoreUnknown?: 'true' | 'false';
             /**
              * @description What the file holds
              * @enum {string}
@@ -1598,6 +1602,14 @@ export interface paths {
              * @enum {string}
              */
             labels?: 'add' | 'replace';
+            /** @description Header cell → column, or null to leave it out (a JSON object; as --map / --mapping FILE.json) */
+            mapping?: {
+              [key: string]: string | null;
+            };
+            /** @description A mapping saved in the workspace (--mapping NAME) */
+            mappingName?: string;
+            /** @description The sheet of an .xlsx workbook (default: the first) */
+            sheet?: string;
           };
         };
       };
@@ -2034,6 +2046,83 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/kinds/{kind}/header-choices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The column this workspace chose last for each of these header cells (absent: never chosen) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          kind:
+            'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            headers: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Header cell as written (trimmed) → a column of the kind, or null to leave it out */
+              choices: {
+                [key: string]: string | null;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/kinds/{kind}/template.csv': {
     parameters: {
       query?: never;
@@ -2429,6 +2518,263 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/mappings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Saved column mappings by name, optionally of one kind */
+    get: {
+      parameters: {
+        query?: {
+          kind?:
+            'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['SavedMapping'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Save a mapping under its name (replacing one of that name in this workspace) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Header cell as written (trimmed) → a column of the kind, or null to leave it out */
+            columns: {
+              [key: string]: string | null;
+            };
+            /** @enum {string} */
+            kind:
+              | 'customers'
+              | 'contacts'
+              | 'positions'
+              | 'mark-primary'
+              | 'unmark-primary'
+              | 'persons'
+              | 'users';
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SavedMapping'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mappings/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A saved mapping */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SavedMapping'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a saved mapping */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': null;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/positions': {
@@ -3764,6 +4110,18 @@ export interface components {
         message: string;
       };
     };
+    HeaderMapping: {
+      columns: {
+        [key: string]: string;
+      };
+      leftOut: string[];
+    };
+    HeaderMappingInput: {
+      columns: {
+        [key: string]: string;
+      };
+      leftOut: string[];
+    };
     ImportAccepted: {
       id: string;
       location: string;
@@ -3778,6 +4136,8 @@ export interface components {
     };
     ImportKind: {
       columns: {
+        /** @description Recognised headers: what other exports write for this column (any case; space - _ . alike) */
+        aliases: string[];
         name: string;
         required: boolean;
       }[];
@@ -3791,6 +4151,8 @@ export interface components {
     };
     ImportKindInput: {
       columns: {
+        /** @description Recognised headers: what other exports write for this column (any case; space - _ . alike) */
+        aliases: string[];
         name: string;
         required: boolean;
       }[];
@@ -3819,8 +4181,15 @@ export interface components {
         bom: boolean;
         bytes: number;
         encoding: string;
+        /**
+         * @description Set for an Excel workbook (encoding is then xlsx)
+         * @enum {string}
+         */
+        format?: 'xlsx';
         name: string;
         sha256: string;
+        /** @description The workbook sheet that was read */
+        sheet?: string;
       };
       finishedAt: string | null;
       id: string;
@@ -3835,6 +4204,8 @@ export interface components {
       })[];
       /** @enum {string} */
       kind: 'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+      /** @description Header cells read under another name (cell → column), and the cells left out */
+      mapping: components['schemas']['HeaderMapping'] | null;
       options: {
         batchSize: number;
         /** @enum {string} */
@@ -3842,14 +4213,27 @@ export interface components {
         /** @enum {string} */
         customerKey: 'ref' | 'erp_id' | 'name';
         delimiter?: string;
-        /** @enum {string} */
-        encoding?: 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16';
+        encoding?: string;
+        headerLine?: number;
         ignoreCase: boolean;
+        ignoreUnknown?: boolean;
         /** @enum {string} */
         labels: 'add' | 'replace';
+        mapping?: {
+          [key: string]: string | null;
+        };
+        mappingName?: string;
+        sheet?: string;
       };
       rejection: {
         byteOffset?: number;
+        column?: string;
+        /** @description unknown_column: every unknown column, each with its suggestion */
+        columns?: {
+          name: string;
+          note?: string;
+          suggestion?: string;
+        }[];
         hint?: string;
         line?: number;
         message: string;
@@ -3898,8 +4282,15 @@ export interface components {
         bom: boolean;
         bytes: number;
         encoding: string;
+        /**
+         * @description Set for an Excel workbook (encoding is then xlsx)
+         * @enum {string}
+         */
+        format?: 'xlsx';
         name: string;
         sha256: string;
+        /** @description The workbook sheet that was read */
+        sheet?: string;
       };
       finishedAt: string | null;
       id: string;
@@ -3914,6 +4305,8 @@ export interface components {
       })[];
       /** @enum {string} */
       kind: 'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+      /** @description Header cells read under another name (cell → column), and the cells left out */
+      mapping: components['schemas']['HeaderMappingInput'] | null;
       options: {
         batchSize: number;
         /** @enum {string} */
@@ -3921,14 +4314,27 @@ export interface components {
         /** @enum {string} */
         customerKey: 'ref' | 'erp_id' | 'name';
         delimiter?: string;
-        /** @enum {string} */
-        encoding?: 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16';
+        encoding?: string;
+        headerLine?: number;
         ignoreCase: boolean;
+        ignoreUnknown?: boolean;
         /** @enum {string} */
         labels: 'add' | 'replace';
+        mapping?: {
+          [key: string]: string | null;
+        };
+        mappingName?: string;
+        sheet?: string;
       };
       rejection: {
         byteOffset?: number;
+        column?: string;
+        /** @description unknown_column: every unknown column, each with its suggestion */
+        columns?: {
+          name: string;
+          note?: string;
+          suggestion?: string;
+        }[];
         hint?: string;
         line?: number;
         message: string;
@@ -4257,6 +4663,28 @@ export interface components {
       }[];
       /** @description Older changes exist beyond these */
       more: boolean;
+    };
+    SavedMapping: {
+      /** @description Header cell as written (trimmed) → a column of the kind, or null to leave it out */
+      columns: {
+        [key: string]: string | null;
+      };
+      createdAt: string;
+      /** @enum {string} */
+      kind: 'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+      name: string;
+      updatedAt: string;
+    };
+    SavedMappingInput: {
+      /** @description Header cell as written (trimmed) → a column of the kind, or null to leave it out */
+      columns: {
+        [key: string]: string | null;
+      };
+      createdAt: string;
+      /** @enum {string} */
+      kind: 'customers' | 'contacts' | 'positions' | 'mark-primary' | 'unmark-primary' | 'persons' | 'users';
+      name: string;
+      updatedAt: string;
     };
     Session: {
       /** @description Send it in X-CSRF-Token with every request that changes data */

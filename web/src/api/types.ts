@@ -28,8 +28,19 @@ type UploadForm = paths['/api/imports']['post']['requestBody'] extends
   : never;
 /** The upload form's options the UI offers (all optional; the server fills in its defaults). */
 export type ImportOptions = Partial<
-  Pick<UploadForm, 'customerKey' | 'labels' | 'blank' | 'encoding' | 'delimiter'> & { ignoreCase: boolean }
+  Pick<
+    UploadForm,
+    'customerKey' | 'labels' | 'blank' | 'encoding' | 'delimiter' | 'sheet' | 'mappingName'
+  > & {
+    ignoreCase: boolean;
+    ignoreUnknown: boolean;
+    headerLine: number;
+    /** Header cell → column, or null to leave it out (sent as JSON). */
+    mapping: ColumnMapping;
+  }
 >;
+export type ColumnMapping = Record<string, string | null>;
+export type SavedMapping = Schemas['SavedMapping'];
 
 export type RowStatus = NonNullable<paths['/api/imports/{id}/rows']['get']['parameters']['query']>['status'] &
   string;

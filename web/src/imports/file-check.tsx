@@ -17,13 +17,21 @@ export function FileCheck({ report, onFix }: { report: Report; onFix?: (patch: I
         <li>
           <span className="fact-name">File</span> {file.name} ({formatBytes(file.bytes)})
         </li>
-        <li>
-          <span className="fact-name">Encoding</span> {file.encoding.toUpperCase()}
-          {file.bom ? ', with a byte order mark' : ''}
-        </li>
-        <li>
-          <span className="fact-name">Delimiter</span> {DELIMITERS[delimiter] ?? `"${delimiter}"`}
-        </li>
+        {file.format === 'xlsx' ? (
+          <li>
+            <span className="fact-name">Format</span> Excel workbook, sheet {file.sheet}
+          </li>
+        ) : (
+          <>
+            <li>
+              <span className="fact-name">Encoding</span> {file.encoding.toUpperCase()}
+              {file.bom ? ', with a byte order mark' : ''}
+            </li>
+            <li>
+              <span className="fact-name">Delimiter</span> {DELIMITERS[delimiter] ?? `"${delimiter}"`}
+            </li>
+          </>
+        )}
       </ul>
       {rejection ? (
         <div className="notice error" role="alert">
@@ -71,8 +79,8 @@ function fixFor(rejection: Rejection): { label: string; options: ImportOptions }
       return rejection.message.includes('tab')
         ? { label: 'Read it as tab-separated', options: { delimiter: '\t' } }
         : { label: 'Read it as separated by ";"', options: { delimiter: ';' } };
-    case 'utf16_without_encoding':
-      return { label: 'Read it as UTF-16', options: { encoding: 'utf-16' } };
+    case 'unknown_column':
+      return { label: 'Leave the other columns out', options: { ignoreUnknown: true } };
     case 'invalid_utf8':
       return { label: 'Read it as Windows-1252 (older Excel)', options: { encoding: 'windows-1252' } };
     default:

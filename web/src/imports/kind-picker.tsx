@@ -22,7 +22,9 @@ export function KindPicker({
     return (
       <div className="kind-folded">
         <span className="step">1</span> <span className="kind-name">{chosen.name}</span>{' '}
-        <span className="muted">{chosen.summary}</span>{' '}
+        <span className="muted">
+          <Summary text={chosen.summary} />
+        </span>{' '}
         <button type="button" className="link" onClick={onUnfold}>
           Change the kind
         </button>
@@ -51,7 +53,7 @@ export function KindPicker({
               <span className="kind-name">{k.name}</span>
             </label>
             <p className="kind-summary" id={`kind-${k.name}-summary`}>
-              {k.summary}
+              <Summary text={k.summary} />
             </p>
             <p className="kind-columns">
               {k.columns.map((c, i) => (
@@ -70,4 +72,9 @@ export function KindPicker({
       <p className="muted">Columns in bold are required; the others may be left out.</p>
     </fieldset>
   );
+}
+
+/** A kind's summary: `code` spans (written with backticks) shown as code, not as raw backticks. */
+function Summary({ text }: { text: string }) {
+  return <>{text.split(/`([^`]+)`/).map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}</>;
 }

@@ -1,8 +1,8 @@
 import type { ImportOptions, Kind, OptionDefaults } from '../api/types';
 
-/** What the selects show for an option left out: the server's defaults, and how a file is read by default. */
-function shownDefaults(defaults: OptionDefaults): Required<ImportOptions> {
-  return { ...defaults, encoding: 'utf-8', delimiter: ',' };
+/** What the controls show for an option left out: the server's defaults, and how a file is read by default. */
+function shownDefaults(defaults: OptionDefaults): Required<Omit<ImportOptions, 'mapping' | 'mappingName'>> {
+  return { ...defaults, encoding: 'utf-8', delimiter: ',', ignoreUnknown: false, headerLine: 1, sheet: '' };
 }
 
 /** The options with every default left out: what the upload sends, and what counts as changed. */
@@ -10,7 +10,7 @@ export function withoutDefaults(options: ImportOptions, defaults: OptionDefaults
   const shown = shownDefaults(defaults);
   return Object.fromEntries(
     Object.entries(options).filter(
-      ([name, value]) => value !== undefined && value !== shown[name as keyof ImportOptions],
+      ([name, value]) => value !== undefined && value !== shown[name as keyof typeof shown],
     ),
   );
 }
@@ -93,7 +93,40 @@ export function OptionsForm({
             <option value="windows-1252">Windows-1252 (older Excel)</option>
             <option value="latin1">Latin-1 (ISO-8859-1)</option>
             <option value="utf-16">UTF-16</option>
+            <option value="iso-8859-15">Latin-9 (ISO-8859-15)</option>
+            <option value="shift_jis">Shift-JIS (Japanese)</option>
+            <option value="gb18030">GB18030 (Chinese)</option>
+            <option value="big5">Big5 (Traditional Chinese)</option>
+            <option value="euc-kr">EUC-KR (Korean)</option>
+            <option value="koi8-r">KOI8-R (Russian)</option>
           </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={options.ignoreUnknown ?? DEFAULTS.ignoreUnknown}
+            onChange={(e) => set({ ignoreUnknown: e.target.checked })}
+          />
+          Leave out columns that are not of this import
+        </label>
+        <label>
+          The header row is on line
+          <input
+            type="number"
+            min={1}
+            inputMode="numeric"
+            value={options.headerLine ?? DEFAULTS.headerLine}
+            onChange={(e) => set({ headerLine: Math.max(1, Number(e.target.value) || 1) })}
+          />
+        </label>
+        <label>
+          Sheet of an Excel workbook
+          <input
+            type="text"
+            placeholder="the first"
+            value={options.sheet ?? DEFAULTS.sheet}
+            onChange={(e) => set({ sheet: e.target.value })}
+          />
         </label>
         <label>
           Delimiter

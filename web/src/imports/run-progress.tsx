@@ -11,7 +11,13 @@ const PHASES: Record<RunSummary['phase'], string> = {
 /** Rows done of total with a bar, announced politely to screen readers as it moves. */
 export function RunProgress({ run, label }: { run: RunSummary; label?: string }) {
   const { rowsDone, rowsTotal } = run.progress;
-  const phase = run.status === 'queued' ? 'Waiting for its turn' : PHASES[run.phase];
+  // A dry run applies nothing: it works out what each row would do.
+  const phase =
+    run.status === 'queued'
+      ? 'Waiting for its turn'
+      : run.dryRun && run.phase === 'applying'
+        ? 'Working out what each row would do'
+        : PHASES[run.phase];
   // Rows are counted while they are applied; before that, only how many were read is known.
   const known = rowsTotal > 0 && (run.phase === 'applying' || run.phase === 'done');
   const percent = known ? Math.floor((rowsDone / rowsTotal) * 100) : null;

@@ -108,7 +108,13 @@ function RestorePreview({ rows, more }: { rows: RowOutcome[] | null; more: numbe
   if (!rows) return <p>Loading what will be restored…</p>;
   return (
     <>
-      <h3>What will be restored</h3>
+      <h3>
+        {rows.some((r) => r.status === 'created')
+          ? rows.some((r) => r.status !== 'created')
+            ? 'What will be restored or removed'
+            : 'What will be removed'
+          : 'What will be restored'}
+      </h3>
       <ul className="restore">
         {rows.map((row) => (
           <li key={row.line}>

@@ -150,7 +150,8 @@ export function NewImportPage({ session }: { session: Session }) {
                   <section className="effect" aria-labelledby="effect-title">
                     <h2 id="effect-title">What will happen</h2>
                     <p role="status">
-                      Checked: {formatNumber(report.counts.rowsProcessed)} rows. Nothing has changed yet.
+                      Checked: {formatNumber(report.counts.rowsProcessed)}{' '}
+                      {report.counts.rowsProcessed === 1 ? 'row' : 'rows'}. Nothing has changed yet.
                     </p>
                     <CountsList counts={report.counts} dryRun />
                   </section>

@@ -36,9 +36,15 @@ export function formatValue(value: unknown): string {
  * the form, so say that instead.
  */
 export function hintForUi(hint: string): string {
-  return hint
-    .replace(/pass --ignore-case/g, 'turn on “Accept references that differ only in case” under Options')
-    .replace(/pass --encoding ([\w-]+)/g, 'choose the encoding $1 under Options')
-    .replace(/pass --delimiter "([^"]+)"/g, 'choose the delimiter "$1" under Options')
-    .replace(/pass --customer-key (\w+)/g, 'choose "$1" as the customer key under Options');
+  const said = hint
+    .replace(/pass --ignore-case/gi, 'turn on “Accept references that differ only in case” under Options')
+    .replace(/pass --encoding ([\w-]+)/gi, 'choose the encoding $1 under Options')
+    .replace(/pass --delimiter "([^"]+)"/gi, 'choose the delimiter "$1" under Options')
+    .replace(/pass --customer-key (\w+)/gi, 'choose "$1" as the customer key under Options')
+    .replace(/pass --header-line \d+/gi, 'choose the header line under Options');
+  // Whatever still names a command-line flag is for the CLI: the sentence is left out of the UI.
+  return said
+    .split(/(?<=[.?!])\s+/)
+    .filter((sentence) => !/--[a-z]/.test(sentence))
+    .join(' ');
 }
