@@ -196,9 +196,11 @@ function rejectUnknown(unknown: UnknownColumn[], known: string[]): never {
     column: unknown[0]!.name,
     columns: unknown,
     message:
-      unknown.length === 1 && !unknown[0]!.name
-        ? 'A column of the header has no name.'
-        : `${plural(unknown.length, 'column')} ${unknown.length === 1 ? 'is' : 'are'} not of this import: ${named.join(', ')}.`,
+      unknown.length > 1
+        ? `${unknown.length} columns are not of this import: ${named.join(', ')}.`
+        : unknown[0]!.name
+          ? `Unknown column ${quote(unknown[0]!.name)}.`
+          : 'A column of the header has no name.',
     hint:
       [...suggestions, ...notes].map((s) => `${s} `).join('') +
       `Columns of this import: ${known.join(', ')}. Pass --ignore-unknown to leave the other columns out, ` +

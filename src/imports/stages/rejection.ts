@@ -38,9 +38,14 @@ export class FileRejectedError extends Error {
   constructor(rejection: Rejection) {
     // Messages quote values from the file; however they were built, none is echoed whole (a 2 MB header).
     const column = rejection.column === undefined ? {} : { column: capped(rejection.column, 200) };
+    const columns =
+      rejection.columns === undefined
+        ? {}
+        : { columns: rejection.columns.slice(0, 500).map((c) => ({ ...c, name: capped(c.name, 200) })) };
     const fitted = {
       ...rejection,
       ...column,
+      ...columns,
       message: capped(rejection.message),
       hint: capped(rejection.hint, 4000),
     };
