@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
+import { addField } from '../../src/domain/fields.js';
 import { buildWorld } from '../support/factories.js';
+import { foreignExports } from '../support/foreign-exports.js';
 import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -103,5 +105,58 @@ describe('column mappings over HTTP', () => {
     const unknown = await api.upload('contacts', FOREIGN, { mappingName: 'nope' });
     expect(unknown.status).toBe(400);
     expect(unknown.json.error.message).toContain('"nope"');
+  });
+
+  it('proposes a column for each header cell of a Google export, with its first values, and changes nothing', async () => {
+    await addField(t.conn.db, ws.id, { variable: 'nickname', type: 'text' }, []);
+    const runsBefore = (await t.conn.db.selectFrom('import_runs').select('id').execute()).length;
+    const google = foreignExports().find((f) => f.family.startsWith('Google Contacts (current'))!;
+    const form = new FormData();
+    form.set('kind', 'contacts');
+    form.set('file', new Blob([google.file]), 'google.csv');
+    const res = await api.post('/api/mappings/propose', form);
+    expect(res.status, res.text).toBe(200);
+    const byName = Object.fromEntries(
+      (res.json.columns as { name: string }[]).map((c) => [c.name, c]),
+    ) as unknown as Record<
+      string,
+      { target: string | null; why: string | null; samples: string[]; note?: string }
+    >;
+    expect(res.json).toMatchObject({ format: 'csv', headerLine: 1, exact: false });
+    expect(byName['E-mail 1 - Value']).toMatchObject({
+      target: 'email',
+      why: 'alias',
+      samples: ['ada@example.com', 'grace@example.org'],
+    });
+    expect(byName['First Name']).toMatchObject({ target: 'first_name', why: 'alias' });
+    expect(byName['E-mail 2 - Value']).toMatchObject({ target: null, why: null });
+    // Google's Labels are its groups, not Roster labels: never proposed as labels.
+    expect(byName['Labels']!.target).toBeNull();
+    expect(byName['Labels']!.note).toContain('Google Contacts');
+    // A custom field is a target like the kind's own columns.
+    expect(byName['Nickname']).toMatchObject({ target: 'nickname', why: 'alias' });
+    expect(res.json.targets).toContainEqual({ name: 'nickname', required: false, custom: true });
+    expect(res.json.targets).toContainEqual({ name: 'email', required: true, custom: false });
+    const runs = await t.conn.db.selectFrom('import_runs').select('id').execute();
+    expect(runs.length).toBe(runsBefore);
+  });
+
+  it('proposes what this workspace chose last for a header, and says a header needing no mapping is exact', async () => {
+    const propose = async (csv: string) => {
+      const form = new FormData();
+      form.set('kind', 'contacts');
+      form.set('file', new Blob([csv]), 'f.csv');
+      const res = await api.post('/api/mappings/propose', form);
+      expect(res.status, res.text).toBe(200);
+      return res.json;
+    };
+    // "Mail" and "Vorname" were chosen by the applied run of an earlier test; "Notes" was left out.
+    const again = await propose('Mail,Vorname,Notes\nx@example.com,X,y\n');
+    expect(again.columns).toEqual([
+      { name: 'Mail', target: 'email', why: 'remembered', samples: ['x@example.com'] },
+      { name: 'Vorname', target: 'first_name', why: 'remembered', samples: ['X'] },
+      { name: 'Notes', target: null, why: 'remembered', samples: ['y'] },
+    ]);
+    expect((await propose('email,first_name,_note\nx@example.com,X,y\n')).exact).toBe(true);
   });
 });

@@ -262,3 +262,61 @@ function normalized(raw: string, column: string): Warning {
 /** A header cell or column in a message: escaped and capped (a 2 MB header cell must not come back whole). */
 const quote = (s: string) => quoted(s);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Why a column was proposed for a header cell, in the order they are tried (a note is no column). */
+export type ProposalReason = 'exact' | 'alias' | 'remembered' | 'close' | 'note';
+
+export interface ProposedColumn {
+  /** The header cell as written, trimmed. */
+  name: string;
+  /** The column proposed for it, or null: leave it out. */
+  target: string | null;
+  why: ProposalReason | null;
+  /** What the cell holds in an export it marks (Google's `Labels`), when it looks like a column but is not. */
+  note?: string;
+}
+
+/**
+ * What the web UI's mapping step preselects for each header cell, in this order: the exact column, a
+ * recognised header (alias, any case), what the workspace chose last for that header (`remembered`, a
+ * column or null), a close match; else nothing (leave it out). A column already taken by an earlier cell is
+ * not proposed again. A look-alike (Google's `Labels`) gets no alias or close match, only what was chosen.
+ */
+export function proposeColumns(
+  rawCells: readonly string[],
+  opts: { kind: KindName; known: readonly string[]; remembered: ColumnMapping },
+): ProposedColumn[] {
+  let width = rawCells.length;
+  while (width > 0 && rawCells[width - 1]!.trim() === '') width--;
+  const cells = rawCells.slice(0, width).map((c) => c.trim());
+  const byKey = aliasIndex(opts.kind, opts.known);
+  const lookAlikes = (LOOK_ALIKES[opts.kind] ?? []).filter((l) =>
+    cells.some((c) => headerKey(c) === headerKey(l.marker)),
+  );
+  const taken = new Set<string>();
+  const free = (target: string | null | undefined): target is string =>
+    typeof target === 'string' && opts.known.includes(target) && !taken.has(target);
+  return cells.map((name): ProposedColumn => {
+    if (isNoteColumn(name)) return { name, target: null, why: 'note' };
+    const lookAlike = lookAlikes.find((l) => l.columns.includes(name));
+    const remembered = opts.remembered[name];
+    const candidates: [string | null | undefined, ProposalReason][] = [
+      [opts.known.includes(name) ? name : undefined, 'exact'],
+      [lookAlike ? undefined : byKey.get(headerKey(name)), 'alias'],
+      [remembered, 'remembered'],
+      [lookAlike ? undefined : closestMatch(name, opts.known), 'close'],
+    ];
+    const note = lookAlike && {
+      note: `In a ${lookAlike.exportName} export this column holds ${lookAlike.meaning}.`,
+    };
+    for (const [target, why] of candidates) {
+      // What the workspace chose to leave out is proposed left out again.
+      if (why === 'remembered' && target === null) return { name, target: null, why, ...note };
+      if (free(target)) {
+        taken.add(target);
+        return { name, target, why, ...note };
+      }
+    }
+    return { name, target: null, why: null, ...note };
+  });
+}

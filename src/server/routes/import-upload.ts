@@ -62,8 +62,9 @@ export async function receiveUpload(
 /** Adds the upload form (from ImportForm, the schema that checks it) to the generated OpenAPI document. */
 export function documentImportUpload<T>(doc: T): T {
   const paths = (doc as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths;
-  const post = paths?.['/api/imports']?.post;
-  if (post) {
+  // The mapping proposal (routes/mappings.ts) reads the same form.
+  for (const post of [paths?.['/api/imports']?.post, paths?.['/api/mappings/propose']?.post]) {
+    if (!post) continue;
     const form = z.toJSONSchema(ImportForm, { io: 'input', target: 'openapi-3.0' }) as {
       properties: Record<string, unknown>;
       required?: string[];

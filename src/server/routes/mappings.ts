@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { ColumnMappingSchema } from '../../imports/import-options.js';
 import * as mappings from '../../imports/service/mapping-service.js';
 import { KIND_NAMES } from '../../imports/types.js';
+import { AppError } from '../../errors.js';
 import { ErrorBody } from '../errors.js';
+import { receiveUpload } from './import-upload.js';
 import { callerOf } from './imports.js';
 
 const Columns = ColumnMappingSchema.describe(
@@ -19,6 +21,31 @@ const Mapping = z
     updatedAt: z.string(),
   })
   .meta({ id: 'SavedMapping' });
+
+const MappingProposal = z
+  .object({
+    format: z.enum(['csv', 'xlsx']),
+    sheet: z.string().optional().describe('The workbook sheet that was read'),
+    headerLine: z.number().describe('The line (sheet row) of the header'),
+    columns: z.array(
+      z.object({
+        name: z.string().describe('The header cell as written, trimmed'),
+        samples: z.array(z.string()).describe('Its first non-blank values (none for a password column)'),
+        target: z.string().nullable().describe('The column proposed for it; null: leave it out'),
+        why: z
+          .enum(['exact', 'alias', 'remembered', 'close', 'note'])
+          .nullable()
+          .describe('exact column, recognised header, chosen last time here, close match; note: a _ column'),
+        note: z
+          .string()
+          .optional()
+          .describe('What it holds in the export it comes from, when not the column'),
+      }),
+    ),
+    targets: z.array(z.object({ name: z.string(), required: z.boolean(), custom: z.boolean() })),
+    exact: z.boolean().describe('Every header cell is a column of the kind as written: no mapping is needed'),
+  })
+  .meta({ id: 'MappingProposal' });
 
 const NameParams = z.object({ name: z.string().min(1).max(100) });
 const tags = ['mappings'];
@@ -41,6 +68,32 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
         typeof Mapping
       >[],
     }),
+  );
+
+  app.post(
+    '/api/mappings/propose',
+    {
+      schema: {
+        tags,
+        summary: 'Read the header and first rows of a file and propose a column for each header cell',
+        description:
+          'multipart/form-data like POST /api/imports (kind, the options that say how to read the file, then ' +
+          'a `file` part; the start of a large CSV is enough). Changes nothing and keeps no file.',
+        consumes: ['multipart/form-data'],
+        response: { 200: MappingProposal, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (req) => {
+      const caller = callerOf(req);
+      if (!req.isMultipart()) {
+        throw new AppError(
+          'invalid_request',
+          'Send the file as multipart/form-data.',
+          'Fields: kind, then a part named file.',
+        );
+      }
+      return mappings.proposeMapping(app, caller, await receiveUpload(app.config, req.parts()));
+    },
   );
 
   app.get(

@@ -1,13 +1,16 @@
 import { postForm, request } from './client';
 import type {
   Accepted,
+  ColumnMapping,
   ImportOptions,
   Kind,
+  MappingProposal,
   OptionDefaults,
   RowOutcome,
   RowStatus,
   RunDetail,
   RunSummary,
+  SavedMapping,
   Session,
   UndoReport,
 } from './types';
@@ -64,3 +67,28 @@ export const undoRun = (id: string) =>
 
 /** A plain link downloads it: the cookie goes with a GET, and the answer is an attachment. */
 export const errorsCsvUrl = (id: string) => `/api/imports/${encodeURIComponent(id)}/errors.csv`;
+
+/**
+ * The header and first values of a file, and the column proposed for each header cell (the mapping step).
+ * A CSV is sent only as far as its first MiB; a workbook (a zip: "PK\x03\x04") has to be sent whole.
+ */
+export async function proposeMapping(upload: {
+  kind: string;
+  file: File;
+  options: ImportOptions;
+}): Promise<MappingProposal> {
+  const head = new Uint8Array(await upload.file.slice(0, 4).arrayBuffer());
+  const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  const part = zip ? upload.file : upload.file.slice(0, 1 << 20);
+  const form = new FormData();
+  form.set('kind', upload.kind);
+  for (const name of ['encoding', 'delimiter', 'headerLine', 'sheet'] as const) {
+    const value = upload.options[name];
+    if (value !== undefined && value !== '') form.set(name, String(value));
+  }
+  form.set('file', part, upload.file.name);
+  return postForm<MappingProposal>('/api/mappings/propose', form);
+}
+
+export const saveMapping = (mapping: { name: string; kind: string; columns: ColumnMapping }) =>
+  request<SavedMapping>('POST', '/api/mappings', mapping);

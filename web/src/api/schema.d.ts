@@ -2777,6 +2777,143 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/mappings/propose': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Read the header and first rows of a file and propose a column for each header cell
+     * @description multipart/form-data like POST /api/imports (kind, the options that say how to read the file, then a `file` part; the start of a large CSV is enough). Changes nothing and keeps no file.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /**
+             * @description Rows per transaction
+             * @default 1000
+             */
+            batchSize?: number;
+            /**
+             * @description A blank cell keeps the value, or clears it
+             * @default keep
+             * @enum {string}
+             */
+            blank?: 'keep' | 'clear';
+            /**
+             * @description Which customer field customer_ref names
+             * @default ref
+             * @enum {string}
+             */
+            customerKey?: 'ref' | 'erp_id' | 'name';
+            /** @description Field separator (default ","; "\t" for tab) */
+            delimiter?: string;
+            /**
+             * @description true: check, resolve and report what would happen; change nothing
+             * @enum {string}
+             */
+            dryRun?: 'true' | 'false';
+            /** @description Read a file that is not UTF-8 (utf-16, windows-1252, shift_jis, … any name iconv-lite knows) */
+            encoding?: string;
+            /** Format: binary */
+            file: string;
+            /** @description The line of the header (default 1) */
+            headerLine?: number;
+            /**
+             * @description Accept references that match only when case is ignored
+             * @enum {string}
+             */
+            ignoreCase?: 'true' | 'false';
+            /**
+             * @description Leave out the columns that are not of this import
+             * @enum {string}
+             */
+            ignoreUnknown?: 'true' | 'false';
+            /**
+             * @description What the file holds
+             * @enum {string}
+             */
+            kind:
+              | 'customers'
+              | 'contacts'
+              | 'positions'
+              | 'mark-primary'
+              | 'unmark-primary'
+              | 'persons'
+              | 'users';
+            /**
+             * @description contacts: add labels, or replace the set
+             * @default add
+             * @enum {string}
+             */
+            labels?: 'add' | 'replace';
+            /** @description Header cell → column, or null to leave it out (a JSON object; as --map / --mapping FILE.json) */
+            mapping?: {
+              [key: string]: string | null;
+            };
+            /** @description A mapping saved in the workspace (--mapping NAME) */
+            mappingName?: string;
+            /** @description The sheet of an .xlsx workbook (default: the first) */
+            sheet?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['MappingProposal'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/positions': {
     parameters: {
       query?: never;
@@ -4551,6 +4688,66 @@ export interface components {
       limit: number;
       offset: number;
       total: number;
+    };
+    MappingProposal: {
+      columns: {
+        /** @description The header cell as written, trimmed */
+        name: string;
+        /** @description What it holds in the export it comes from, when not the column */
+        note?: string;
+        /** @description Its first non-blank values (none for a password column) */
+        samples: string[];
+        /** @description The column proposed for it; null: leave it out */
+        target: string | null;
+        /**
+         * @description exact column, recognised header, chosen last time here, close match; note: a _ column
+         * @enum {string|null}
+         */
+        why: 'exact' | 'alias' | 'remembered' | 'close' | 'note' | null;
+      }[];
+      /** @description Every header cell is a column of the kind as written: no mapping is needed */
+      exact: boolean;
+      /** @enum {string} */
+      format: 'csv' | 'xlsx';
+      /** @description The line (sheet row) of the header */
+      headerLine: number;
+      /** @description The workbook sheet that was read */
+      sheet?: string;
+      targets: {
+        custom: boolean;
+        name: string;
+        required: boolean;
+      }[];
+    };
+    MappingProposalInput: {
+      columns: {
+        /** @description The header cell as written, trimmed */
+        name: string;
+        /** @description What it holds in the export it comes from, when not the column */
+        note?: string;
+        /** @description Its first non-blank values (none for a password column) */
+        samples: string[];
+        /** @description The column proposed for it; null: leave it out */
+        target: string | null;
+        /**
+         * @description exact column, recognised header, chosen last time here, close match; note: a _ column
+         * @enum {string|null}
+         */
+        why: 'exact' | 'alias' | 'remembered' | 'close' | 'note' | null;
+      }[];
+      /** @description Every header cell is a column of the kind as written: no mapping is needed */
+      exact: boolean;
+      /** @enum {string} */
+      format: 'csv' | 'xlsx';
+      /** @description The line (sheet row) of the header */
+      headerLine: number;
+      /** @description The workbook sheet that was read */
+      sheet?: string;
+      targets: {
+        custom: boolean;
+        name: string;
+        required: boolean;
+      }[];
     };
     /** @description A contact linked to a customer, with the link’s position and primary mark */
     Person: {

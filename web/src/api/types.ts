@@ -41,6 +41,7 @@ export type ImportOptions = Partial<
 >;
 export type ColumnMapping = Record<string, string | null>;
 export type SavedMapping = Schemas['SavedMapping'];
+export type MappingProposal = Schemas['MappingProposal'];
 
 export type RowStatus = NonNullable<paths['/api/imports/{id}/rows']['get']['parameters']['query']>['status'] &
   string;

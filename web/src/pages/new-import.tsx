@@ -1,12 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, errorOf } from '../api/client';
-import { listKinds, startImport } from '../api/roster';
-import { isFinished, type ImportOptions, type Kind, type OptionDefaults, type Session } from '../api/types';
+import { listKinds, proposeMapping, startImport } from '../api/roster';
+import {
+  isFinished,
+  type ColumnMapping,
+  type ImportOptions,
+  type Kind,
+  type MappingProposal,
+  type OptionDefaults,
+  type Session,
+} from '../api/types';
 import { ApplyPanel } from '../imports/apply-panel';
 import { CountsList } from '../imports/counts';
 import { FileCheck } from '../imports/file-check';
 import { FileDrop } from '../imports/file-drop';
 import { KindPicker } from '../imports/kind-picker';
+import { MappingStep, proposedMapping } from '../imports/mapping-step';
 import { OptionsForm, withoutDefaults } from '../imports/options-form';
 import { RowEffects } from '../imports/row-effects';
 import { RunProgress } from '../imports/run-progress';
@@ -37,6 +46,12 @@ export function NewImportPage({ session }: { session: Session }) {
   const [check, setCheck] = useState<Check | null>(null);
   const seq = useRef(0);
   const { run, error: runError } = useRun(check?.runId ?? null);
+  // The mapping step: what the server proposed for this file's header (kept while the file is read the same
+  // way), and the choices made from it; null when the header is exactly the kind's columns.
+  const [proposal, setProposal] = useState<{ key: string; value: MappingProposal } | null>(null);
+  const [mapping, setMapping] = useState<ColumnMapping | null>(null);
+  const proposalRef = useRef(proposal);
+  const mappingRef = useRef(mapping);
 
   useEffect(() => {
     listKinds().then(
@@ -45,8 +60,16 @@ export function NewImportPage({ session }: { session: Session }) {
     );
   }, []);
 
-  /** Uploads the file as a dry run; called whenever the kind, the options or the file change. */
-  const runCheck = (next: { kind: string | null; file: File | null; options: ImportOptions }) => {
+  /**
+   * Uploads the file as a dry run; called whenever the kind, the options, the file or the mapping change.
+   * A new file (or one read another way) first gets its mapping proposed; the dry run then reads it so.
+   */
+  const runCheck = (next: {
+    kind: string | null;
+    file: File | null;
+    options: ImportOptions;
+    mapping?: ColumnMapping | null;
+  }) => {
     const n = ++seq.current;
     if (!next.kind || !next.file) {
       setCheck(null);
@@ -54,18 +77,45 @@ export function NewImportPage({ session }: { session: Session }) {
     }
     const mine = (update: (c: Check) => Check) => setCheck((c) => (c && c.seq === n ? update(c) : c));
     setCheck({ seq: n, sent: 0 });
-    startImport(
-      {
-        kind: next.kind,
-        file: next.file,
-        dryRun: true,
-        options: withoutDefaults(next.options, kinds!.defaults),
-      },
-      (sent) => mine((c) => ({ ...c, sent })),
-    ).then(
-      (accepted) => mine((c) => ({ ...c, runId: accepted.id })),
-      (err: unknown) => mine((c) => ({ ...c, error: errorOf(err) })),
-    );
+    const { kind: k, file: f, options: o } = next;
+    const key = JSON.stringify([
+      k,
+      f.name,
+      f.size,
+      f.lastModified,
+      o.encoding,
+      o.delimiter,
+      o.headerLine,
+      o.sheet,
+    ]);
+    const known = proposalRef.current?.key === key ? proposalRef.current : null;
+    const proposed: Promise<MappingProposal | null> = known
+      ? Promise.resolve(known.value)
+      : proposeMapping({ kind: k, file: f, options: o }).catch(() => null);
+    void proposed.then((p) => {
+      if (n !== seq.current) return;
+      let chosen = next.mapping === undefined ? mappingRef.current : next.mapping;
+      if (!known) {
+        const fresh = p && { key, value: p };
+        proposalRef.current = fresh;
+        setProposal(fresh);
+        chosen = p && !p.exact ? proposedMapping(p) : null;
+      }
+      mappingRef.current = chosen;
+      setMapping(chosen);
+      startImport(
+        {
+          kind: k,
+          file: f,
+          dryRun: true,
+          options: { ...withoutDefaults(o, kinds!.defaults), ...(chosen ? { mapping: chosen } : {}) },
+        },
+        (sent) => mine((c) => ({ ...c, sent })),
+      ).then(
+        (accepted) => mine((c) => ({ ...c, runId: accepted.id })),
+        (err: unknown) => mine((c) => ({ ...c, error: errorOf(err) })),
+      );
+    });
   };
   const chooseKind = (k: string) => {
     setKind(k);
@@ -80,6 +130,11 @@ export function NewImportPage({ session }: { session: Session }) {
     setOptions(o);
     runCheck({ kind, file, options: o });
   };
+  const changeMapping = (m: ColumnMapping) => runCheck({ kind, file, options, mapping: m });
+  const mappingStep =
+    kind && proposal && !proposal.value.exact && mapping ? (
+      <MappingStep kind={kind} proposal={proposal.value} mapping={mapping} onChange={changeMapping} />
+    ) : null;
 
   const report = run && isFinished(run) ? run.report : null;
   return (
@@ -134,11 +189,15 @@ export function NewImportPage({ session }: { session: Session }) {
           ) : null}
           {run && !isFinished(run) ? <RunProgress run={run} label={`Checking ${run.file.name}`} /> : null}
           {run && report ? (
+            <FileCheck
+              report={report}
+              onFix={(patch) => changeOptions(withoutDefaults({ ...options, ...patch }, kinds!.defaults))}
+            />
+          ) : null}
+          {/* Stays in place while a changed choice is checked again, so focus stays on its select. */}
+          {mappingStep}
+          {run && report ? (
             <>
-              <FileCheck
-                report={report}
-                onFix={(patch) => changeOptions(withoutDefaults({ ...options, ...patch }, kinds!.defaults))}
-              />
               {run.status === 'failed' ? (
                 <ErrorMessage
                   error={new ApiError(0, 'failed', run.error ?? 'The check failed.')}
