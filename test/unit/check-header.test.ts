@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { KINDS } from '../../src/imports/kinds/index.js';
-import { checkHeader, type HeaderOptions } from '../../src/imports/stages/check-header.js';
+import { checkHeader, proposeColumns, type HeaderOptions } from '../../src/imports/stages/check-header.js';
 import { FileRejectedError, type Rejection } from '../../src/imports/stages/rejection.js';
 import type { KindName } from '../../src/imports/types.js';
 import { foreignExports, headerOf } from '../support/foreign-exports.js';
@@ -169,5 +169,46 @@ describe('checkHeader: explicit mapping', () => {
   it('is a usage error for two sources of one target', () => {
     const err = usageError(['Mail', 'E-Mail'], { Mail: 'email', 'E-Mail': 'email' });
     expect(err.message).toContain('"Mail" and "E-Mail" are both mapped to "email"');
+  });
+});
+
+describe('the columns proposed to the mapping step', () => {
+  const known = KINDS.contacts.columns.map((c) => c.name);
+  const propose = (cells: string[], remembered: Record<string, string | null> = {}) =>
+    proposeColumns(cells, { kind: 'contacts', known, remembered }).map((p) => [p.name, p.target, p.why]);
+
+  it('tries the exact column, a recognised header, the last choice, a close match, in that order', () => {
+    expect(
+      propose(['email', 'First Name', 'Surname', 'Mobil', 'lables', 'Fax', '_note', ''], {
+        Mobil: null,
+        Fax: 'company_id',
+        Surname: 'first_name',
+      }),
+    ).toEqual([
+      ['email', 'email', 'exact'],
+      ['First Name', 'first_name', 'alias'],
+      ['Surname', 'last_name', 'alias'],
+      ['Mobil', null, 'remembered'],
+      ['lables', 'labels', 'close'],
+      ['Fax', 'company_id', 'remembered'],
+      ['_note', null, 'note'],
+    ]);
+  });
+
+  it('proposes no column twice, and never reads Google’s Labels as labels', () => {
+    const google = headerOf(
+      foreignExports().find((f) => f.family.startsWith('Google Contacts (current'))!.file,
+    );
+    const proposed = proposeColumns(google, { kind: 'contacts', known, remembered: {} });
+    const targets = proposed.map((p) => p.target).filter((t) => t !== null);
+    expect(new Set(targets).size).toBe(targets.length);
+    expect(proposed.find((p) => p.name === 'Labels')).toMatchObject({
+      target: null,
+      note: expect.any(String),
+    });
+    expect(propose(['email', 'Email Address'])).toEqual([
+      ['email', 'email', 'exact'],
+      ['Email Address', null, null],
+    ]);
   });
 });
