@@ -25,8 +25,6 @@ export interface History {
   more: boolean;
 }
 
-const LINK_KINDS = ['positions', 'mark-primary', 'unmark-primary', 'persons'];
-
 interface RowHit {
   public_id: string;
   kind: string;
@@ -66,7 +64,8 @@ export async function contactHistory(db: Db, workspaceId: number, id: number, li
       db,
       workspaceId,
       limit,
-      sql`r.contact_id = ${id} AND u.kind IN (${sql.join(LINK_KINDS)})`,
+      // Only kinds that change a contact's links resolve a row's contact_id: no list of kinds needed.
+      sql`r.contact_id = ${id}`,
       sql`(SELECT c.ref FROM customers c WHERE c.id = r.customer_id)`,
     ),
   ]);
@@ -90,7 +89,8 @@ export async function customerHistory(
       db,
       workspaceId,
       limit,
-      sql`r.customer_id = ${id} AND u.kind IN ('customers', 'contacts', ${sql.join(LINK_KINDS)})`,
+      // Every kind that resolves a row's customer_id (customers, contacts, the link kinds) shows here.
+      sql`r.customer_id = ${id}`,
       sql`r.email`,
     ),
   ]);

@@ -1,8 +1,8 @@
 import type { RawBuilder } from 'kysely';
+import type { Database } from '../db/schema.js';
 
-/** Tables an import changes, and so tables undo puts back. */
-export type UndoTable =
-  'customers' | 'contacts' | 'users' | 'customer_contacts' | 'contact_labels' | 'contact_field_values';
+/** A table an import changes, and so one undo puts back; each kind names those it writes (`undoTables`). */
+export type UndoTable = keyof Database;
 
 /**
  * One record an import row created or changed, in database terms: how to find it again (`key`, natural keys

@@ -117,6 +117,42 @@ describe('what the web UI’s data pages read over HTTP', () => {
     expect((await w.api.get(`/api/contacts/${john}/history`)).json.items).toHaveLength(3);
   });
 
+  it('shows a link kind’s rows in the contact’s and the customer’s history, and no users row', async () => {
+    const bob = await idOf(w, 'contacts', 'email', 'bob.wilson@example.com');
+    const cust1 = await idOf(w, 'customers', 'ref', 'CUST001');
+    const positions = await w.api.upload(
+      'positions',
+      'customer_ref,email_address,position_name\nCUST001,bob.wilson@example.com,CEO\n',
+    );
+    expect((await w.api.waitFor(positions.json.id)).status).toBe('completed');
+    // A user with the contact's email is another record: its import is in neither history.
+    const users = await w.api.upload(
+      'users',
+      'email,password\nbob.wilson@example.com,correct horse battery\n',
+    );
+    expect((await w.api.waitFor(users.json.id)).status).toBe('completed');
+
+    const contact = (await w.api.get(`/api/contacts/${bob}/history`)).json.items;
+    expect(contact).toMatchObject([
+      {
+        source: 'import',
+        subject: 'CUST001',
+        changes: { position_name: [null, 'CEO'] },
+        run: { id: positions.json.id, kind: 'positions', line: 2 },
+      },
+    ]);
+    expect(contact).toHaveLength(1);
+    const customer = (await w.api.get(`/api/customers/${cust1}/history`)).json.items;
+    expect(customer).toMatchObject([
+      {
+        source: 'import',
+        subject: 'bob.wilson@example.com',
+        run: { id: positions.json.id, kind: 'positions' },
+      },
+    ]);
+    expect(customer).toHaveLength(1);
+  });
+
   it('keeps a contact’s import history across an email change', async () => {
     const alice = await idOf(w, 'contacts', 'email', 'alice.brown@example.com');
     await w.api.waitFor(
