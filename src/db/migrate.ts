@@ -9,6 +9,7 @@ import { undoResumeMigration } from './migrations/004-undo-resume.js';
 import { httpApiMigration } from './migrations/005-http-api.js';
 import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.js';
 import { recordHistoryMigration } from './migrations/010-record-history.js';
+import { tokenRolesMigration } from './migrations/011-token-roles.js';
 import { columnMappingsMigration } from './migrations/012-column-mappings.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -20,13 +21,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '005-http-api': httpApiMigration(dialect),
     '006-entity-use-indexes': entityUseIndexesMigration(dialect),
     '010-record-history': recordHistoryMigration(dialect),
+    '011-token-roles': tokenRolesMigration(dialect),
     '012-column-mappings': columnMappingsMigration(dialect),
   };
 }
 
 /** Brings the schema up to date; run on every start, safe to run from several processes. */
 export async function migrateToLatest(db: Db, dialect: DialectName): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+  // Migrations are numbered as work is planned and may land out of order (011 after 012); each one is
+  // independent of those numbered after it, so a database that has run a later one still takes an earlier.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     // Unreachable database, full disk, read-only folder: said as such, not as a failed migration.

@@ -260,6 +260,8 @@ export interface ApiTokenTable {
   token_hash: string;
   /** The token's first characters, to tell tokens apart in a list. */
   prefix: string;
+  /** What the token may do: `admin` everything, `member` what a member user may (default admin). */
+  role: Generated<'admin' | 'member'>;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/dialect.js';
 import { AppError } from '../errors.js';
+import type { Role } from './roles.js';
 import { now } from './text.js';
 import type { Workspace } from './workspaces.js';
 
@@ -9,6 +10,7 @@ export interface ApiToken {
   id: number;
   name: string;
   prefix: string;
+  role: Role;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -25,6 +27,7 @@ export async function createToken(
   db: Db,
   workspaceId: number,
   name: string,
+  role: Role = 'admin',
 ): Promise<{ token: string; listed: ApiToken }> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = {
@@ -32,19 +35,28 @@ export async function createToken(
     name,
     token_hash: sha256(token),
     prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+    role,
     created_at: now(),
   };
   const { id } = await db.insertInto('api_tokens').values(row).returning('id').executeTakeFirstOrThrow();
   return {
     token,
-    listed: { id, name, prefix: row.prefix, createdAt: row.created_at, lastUsedAt: null, revokedAt: null },
+    listed: {
+      id,
+      name,
+      prefix: row.prefix,
+      role,
+      createdAt: row.created_at,
+      lastUsedAt: null,
+      revokedAt: null,
+    },
   };
 }
 
 export async function listTokens(db: Db, workspaceId: number): Promise<ApiToken[]> {
   const rows = await db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'name', 'prefix', 'role', 'created_at', 'last_used_at', 'revoked_at'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('id')
     .execute();
@@ -52,6 +64,7 @@ export async function listTokens(db: Db, workspaceId: number): Promise<ApiToken[
     id: r.id,
     name: r.name,
     prefix: r.prefix,
+    role: r.role,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
@@ -84,7 +97,13 @@ export async function revokeToken(db: Db, workspace: Workspace, idOrPrefix: stri
 export async function findTokenOwner(
   db: Db,
   token: string,
-): Promise<{ workspace: Workspace; tokenId: number; name: string; lastUsedAt: string | null } | null> {
+): Promise<{
+  workspace: Workspace;
+  tokenId: number;
+  name: string;
+  role: Role;
+  lastUsedAt: string | null;
+} | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const row = await db
     .selectFrom('api_tokens')
@@ -92,6 +111,7 @@ export async function findTokenOwner(
     .select([
       'api_tokens.id',
       'api_tokens.name',
+      'api_tokens.role',
       'api_tokens.last_used_at',
       'workspaces.id as workspace_id',
       'workspaces.slug',
@@ -105,6 +125,7 @@ export async function findTokenOwner(
     workspace: { id: row.workspace_id, slug: row.slug, name: row.workspace_name },
     tokenId: row.id,
     name: row.name,
+    role: row.role,
     lastUsedAt: row.last_used_at,
   };
 }

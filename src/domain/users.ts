@@ -5,12 +5,10 @@ import { AppError } from '../errors.js';
 import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
 import { contains, searchText, type Page, type PageQuery } from './paging.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, passwordLength, verifyPassword } from './passwords.js';
+import { checkedRole, requireAdmin, type Role, type RoleHolder } from './roles.js';
 import { foldCase, now } from './text.js';
 import { sha256 } from './tokens.js';
 import { changeWorkspaceData } from './workspaces.js';
-
-export const ROLES = ['admin', 'member'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** A user as the API shows it: never the password nor its hash. */
 export interface UserView {
@@ -33,9 +31,12 @@ export interface UserInput {
   active?: boolean;
 }
 
-/** A signed-in user making the change: they cannot lock themselves out, and keep their own session. */
-export interface Actor {
-  userId: number;
+/**
+ * Who makes a change: an admin or a member (a member changes only its own name and password), and the
+ * signed-in user if it is one: they cannot lock themselves out, and keep their own session.
+ */
+export interface Actor extends RoleHolder {
+  userId?: number;
   /** The cookie value of their session. */
   sessionId?: string;
 }
@@ -47,10 +48,12 @@ export async function createUser(
   input: UserInput & { email: string; password: string },
 ): Promise<UserView> {
   const email = checkedEmail(input.email);
-  const role = checkedRole(input.role ?? 'member');
+  const given = input.role === undefined ? undefined : checkedRole(input.role);
   const passwordHash = await checkedHash(input.password);
   const id = await changeWorkspaceData(db, workspaceId, async (trx) => {
     await refuseTakenEmail(trx, 'users', workspaceId, email, undefined);
+    // A workspace's first user runs it: an admin unless said otherwise.
+    const role = given ?? ((await activeAdmins(trx, workspaceId)) === 0 ? 'admin' : 'member');
     const at = now();
     const row = await trx
       .insertInto('users')
@@ -172,6 +175,7 @@ export async function updateUser(
   patch: UserInput,
   actor?: Actor,
 ): Promise<UserView> {
+  if (actor) refuseMemberEdit(actor, id, patch);
   const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
   const role = patch.role === undefined ? undefined : checkedRole(patch.role);
   if (patch.active === false && actor?.userId === id) {
@@ -179,7 +183,7 @@ export async function updateUser(
   }
   const passwordHash = patch.password === undefined ? undefined : await checkedHash(patch.password);
   await changeWorkspaceData(db, workspaceId, async (trx) => {
-    await getUser(trx, workspaceId, id);
+    const before = await getUser(trx, workspaceId, id);
     if (email !== undefined) await refuseTakenEmail(trx, 'users', workspaceId, email, id);
     await trx
       .updateTable('users')
@@ -196,6 +200,7 @@ export async function updateUser(
       .where('id', '=', id)
       .execute()
       .catch(rethrowTakenEmail(trx, 'users', email ?? ''));
+    if (role === 'member' || patch.active === false) await keepAnActiveAdmin(trx, workspaceId, before);
     if (passwordHash !== undefined || patch.active === false) {
       const keep = actor?.userId === id && actor.sessionId ? sha256(actor.sessionId) : '';
       await trx.deleteFrom('sessions').where('user_id', '=', id).where('id_hash', '<>', keep).execute();
@@ -206,17 +211,53 @@ export async function updateUser(
 
 /** Deletes a user; their sessions end with them (ON DELETE CASCADE). Nobody can delete themselves. */
 export async function deleteUser(db: Db, workspaceId: number, id: number, actor?: Actor): Promise<void> {
+  if (actor) requireAdmin(actor, 'delete users');
   if (actor?.userId === id) {
     throw new AppError('invalid_state', 'You cannot delete the user you are signed in as.');
   }
   await changeWorkspaceData(db, workspaceId, async (trx) => {
+    const before = await getUser(trx, workspaceId, id);
     const result = await trx
       .deleteFrom('users')
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound(id);
+    await keepAnActiveAdmin(trx, workspaceId, before);
   });
+}
+
+/** What a member may change of a user: its own name and password; all else is an admin's. */
+function refuseMemberEdit(actor: Actor, id: number, patch: UserInput): void {
+  if (actor.role === 'admin') return;
+  if (actor.userId !== id) requireAdmin(actor, 'change other users');
+  const others = (['email', 'role', 'active'] as const).filter((k) => patch[k] !== undefined);
+  if (others.length > 0) requireAdmin(actor, `change a user's ${others.join(', ')}`);
+}
+
+/** How many active admins the workspace has. */
+export async function activeAdmins(db: Db, workspaceId: number): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', workspaceId)
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Refuses a change (in its transaction, so nothing of it stays) that took the workspace's last active admin
+ * away: nobody could then manage users, fields or tokens from the web UI.
+ */
+async function keepAnActiveAdmin(trx: Db, workspaceId: number, before: UserView): Promise<void> {
+  if (before.role !== 'admin' || !before.active || (await activeAdmins(trx, workspaceId)) > 0) return;
+  throw new AppError(
+    'invalid_state',
+    `${before.email} is this workspace's last active admin; nothing was changed.`,
+    'Make another user an active admin first.',
+  );
 }
 
 export async function getUser(db: Db, workspaceId: number, id: number): Promise<UserView> {
@@ -269,13 +310,6 @@ function view(r: UserRow): UserView {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
-}
-
-function checkedRole(role: string): Role {
-  if (!ROLES.includes(role as Role)) {
-    throw new AppError('invalid_request', `A role is admin or member, not "${role}".`);
-  }
-  return role as Role;
 }
 
 async function checkedHash(password: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireAdmin } from '../domain/roles.js';
 import { findSession } from '../domain/sessions.js';
 import { findTokenOwner } from '../domain/tokens.js';
 import { AppError } from '../errors.js';
@@ -20,7 +21,12 @@ export function registerAuth(app: FastifyInstance): void {
   const recorded = new Map<number, number>();
   app.addHook('onRequest', async (req) => {
     if (!needsCredentials(req)) return;
-    req.auth = await authenticate(app, req, recorded);
+    const auth = await authenticate(app, req, recorded);
+    req.auth = auth;
+    // Roles, on the route the router matched: a member reads, and changes only through routes that say so.
+    if (!SAFE_METHODS.has(req.method) && !req.routeOptions.config?.members && req.routeOptions.url) {
+      requireAdmin(auth, `${req.method} ${req.routeOptions.url}`);
+    }
   });
 }
 
@@ -65,7 +71,12 @@ async function authenticate(app: FastifyInstance, req: FastifyRequest, recorded:
       recorded.set(owner.tokenId, Date.now());
       app.jobs.recordTokenUse(owner.tokenId);
     }
-    return { workspace: owner.workspace, via: 'token' as const, actor: `token:${owner.name}` };
+    return {
+      workspace: owner.workspace,
+      via: 'token' as const,
+      actor: `token:${owner.name}`,
+      role: owner.role,
+    };
   }
   const cookie = req.cookies[SESSION_COOKIE];
   const session = cookie ? await findSession(app.db, cookie) : null;
@@ -87,6 +98,7 @@ async function authenticate(app: FastifyInstance, req: FastifyRequest, recorded:
     workspace: session.workspace,
     via: 'session' as const,
     actor: session.user.email,
+    role: session.user.role,
     user: session.user,
   };
 }

@@ -1,6 +1,7 @@
 import type {} from '@fastify/cookie';
 import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
+import type { Role } from '../domain/roles.js';
 import type { SessionUser } from '../domain/sessions.js';
 import type { Workspace } from '../domain/workspaces.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -11,6 +12,8 @@ export interface Auth {
   via: 'token' | 'session';
   /** What import runs record as their author: the user's email, or `token:<name>`. */
   actor: string;
+  /** The session user's role, or the token's. */
+  role: Role;
   user?: SessionUser;
 }
 
@@ -27,6 +30,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes anyone may call: health and sign-in. */
     public?: boolean;
+    /**
+     * A changing route (not GET/HEAD) that members may call too; every other one is an admin's. What
+     * depends on the record (whose run, which user) is checked further in, by the service or the domain.
+     */
+    members?: boolean;
   }
 }
 

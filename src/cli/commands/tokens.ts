@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { ROLES, type Role } from '../../domain/roles.js';
 import { createToken, listTokens, revokeToken } from '../../domain/tokens.js';
 import { printList, withWorkspace, workspaceOption } from '../context.js';
 
@@ -9,13 +10,18 @@ export function registerTokensCommands(program: Command): void {
     tokens
       .command('create')
       .description('create a token and print it once (only a hash of it is stored)')
-      .option('--name <name>', 'what the token is for', 'api'),
-  ).action(async (opts: { workspace?: string; name: string }) => {
+      .option('--name <name>', 'what the token is for', 'api')
+      .addOption(
+        new Option('--role <role>', 'what the token may do: admin everything, member what a member may')
+          .choices(ROLES)
+          .default('admin'),
+      ),
+  ).action(async (opts: { workspace?: string; name: string; role: Role }) => {
     await withWorkspace(opts.workspace, async ({ db }, ws) => {
-      const { token, listed } = await createToken(db, ws.id, opts.name);
+      const { token, listed } = await createToken(db, ws.id, opts.name, opts.role);
       process.stdout.write(`${token}\n`);
       process.stderr.write(
-        `Token ${listed.id} "${listed.name}" for ${ws.slug}: shown once, keep it safe. ` +
+        `Token ${listed.id} "${listed.name}" (${listed.role}) for ${ws.slug}: shown once, keep it safe. ` +
           `Send it as "Authorization: Bearer <token>".\n`,
       );
     });

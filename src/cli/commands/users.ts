@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { MIN_PASSWORD_LENGTH, passwordLength } from '../../domain/passwords.js';
-import { addUser, listUsers, ROLES, userExists, type Role } from '../../domain/users.js';
+import { ROLES, type Role } from '../../domain/roles.js';
+import { addUser, listUsers, userExists } from '../../domain/users.js';
 import { AppError } from '../../errors.js';
 import { printList, withWorkspace, workspaceOption } from '../context.js';
 import { promptPassword, readPasswordFromStdin } from '../read-password.js';
@@ -35,7 +36,7 @@ export function registerUsersCommands(program: Command): void {
       .description('create a user; the password is asked for on the terminal, or read with --password-stdin')
       .option('--first-name <name>', 'first name')
       .option('--last-name <name>', 'last name')
-      .addOption(new Option('--role <role>', 'role').choices(ROLES).default('member'))
+      .addOption(new Option('--role <role>', 'role').choices(ROLES).default('admin'))
       .option('--password-stdin', 'read the password from standard input (one trailing newline is dropped)'),
   ).action((email: string, opts: AddOpts) =>
     withWorkspace(opts.workspace, async ({ db }, ws) => {

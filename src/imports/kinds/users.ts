@@ -105,7 +105,10 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
     ],
     effect: ['$.first_name', '$.last_name', '$.active_value', '$.password_digest'],
     setters: [['first_name'], ['last_name'], ['active_value'], ['password_digest', 'password_hash']],
-    afterFirstRows: (trx) => requirePasswordOnCreate(trx, ctx),
+    afterFirstRows: async (trx) => {
+      await requirePasswordOnCreate(trx, ctx);
+      await keepAnActiveAdmin(trx, ctx);
+    },
   });
   // Hashes of rows that will not be applied are not kept.
   await sql`UPDATE import_rows SET password_hash = NULL
@@ -126,6 +129,23 @@ async function requirePasswordOnCreate(db: Db, ctx: RunContext): Promise<void> {
     if (!result.numAffectedRows) return;
     await markFirstRows(db, ctx);
   }
+}
+
+/**
+ * A file may not deactivate every active admin of the workspace (nobody could manage users afterwards):
+ * when it would, its rows that deactivate one are invalid (`last_admin`) and the others apply.
+ */
+async function keepAnActiveAdmin(db: Db, ctx: RunContext): Promise<void> {
+  const ws = ctx.workspaceId;
+  const deactivated = sql`SELECT email_ci FROM import_rows WHERE ${pendingRows(ctx)} AND active_value = 0`;
+  await sql`UPDATE import_rows SET status = 'invalid', reason = 'last_admin', column_name = 'active',
+      message = 'User "' || email || '" is among the last active admins of this workspace; the file would deactivate all of them.',
+      hint = 'Make another user an active admin first, or leave active blank in this row.'
+    WHERE ${pendingRows(ctx)} AND active_value = 0
+      AND EXISTS (SELECT 1 FROM users u WHERE u.workspace_id = ${ws} AND u.email_ci = import_rows.email_ci
+        AND u.role = 'admin' AND u.active = 1)
+      AND NOT EXISTS (SELECT 1 FROM users a WHERE a.workspace_id = ${ws} AND a.role = 'admin' AND a.active = 1
+        AND a.email_ci NOT IN (${deactivated}))`.execute(db);
 }
 
 interface UserRow {

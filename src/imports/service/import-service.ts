@@ -115,7 +115,7 @@ export async function importFile(
   file: ImportFile,
   run: Pick<ExecuteOptions, 'onProgress'> = {},
 ): Promise<ImportReport> {
-  authorize(caller, 'import');
+  authorize(caller, 'import', file);
   return runImport(deps.db, {
     workspace: caller.workspace,
     kind: file.kind,
@@ -131,7 +131,7 @@ export async function importFile(
 /** Records a run of an uploaded file and queues it; the upload is deleted if that fails. */
 export async function queueImport(deps: ImportDeps, caller: Caller, file: ImportFile): Promise<ImportRun> {
   try {
-    authorize(caller, 'import');
+    authorize(caller, 'import', file);
     const run = await createRun(deps.db, {
       workspace: caller.workspace,
       kind: file.kind,
@@ -155,7 +155,7 @@ export async function queueImport(deps: ImportDeps, caller: Caller, file: Import
  * (`preview_outdated` otherwise). The new run is queued; the plan checks the data version again.
  */
 export async function applyDryRun(deps: ImportDeps, caller: Caller, dry: ImportRun): Promise<ImportRun> {
-  authorize(caller, 'apply');
+  authorize(caller, 'apply', dry);
   const { db } = deps;
   if (!dry.dryRun) throw new AppError('invalid_state', `Import ${dry.publicId} is not a dry run.`);
   if (dry.status !== 'completed') {
@@ -257,7 +257,7 @@ export function resumeRun(
 
 /** Undoes a completed run (off the event loop when the service has a queue). */
 export function undoRun(deps: ImportDeps, caller: Caller, run: ImportRun): Promise<UndoReport> {
-  authorize(caller, 'undo');
+  authorize(caller, 'undo', run);
   if (deps.jobs) return deps.jobs.undo(caller.workspace.id, run.publicId);
   return undoImport(deps.db, caller.workspace, run.publicId, { lockTimeoutMs: deps.config.lockTimeoutMs });
 }

@@ -75,7 +75,7 @@ function summary(run: ImportRun): z.infer<typeof RunSummary> {
 /** The import service's caller for a request: its workspace, author, and role (tokens act as admin). */
 export function callerOf(req: FastifyRequest): imports.Caller {
   const auth: Auth = authOf(req);
-  return { workspace: auth.workspace, actor: auth.actor, role: auth.user?.role ?? 'admin' };
+  return { workspace: auth.workspace, actor: auth.actor, role: auth.role, via: auth.via };
 }
 
 /** 202 with where to poll the queued run. */
@@ -93,6 +93,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/imports',
     {
+      config: { members: true },
       schema: {
         tags: ['imports'],
         summary: 'Upload a CSV file and start an import (dry run or not) in the background',
@@ -224,6 +225,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/imports/:id/apply',
     {
+      config: { members: true },
       schema: {
         tags: ['imports'],
         summary: 'Apply a reviewed dry run; 409 if the data it previewed has changed since',
@@ -237,6 +239,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/imports/:id/undo',
     {
+      config: { members: true },
       schema: {
         tags: ['imports'],
         summary: 'Undo a completed run: records go back unless they changed since (listed as conflicts)',

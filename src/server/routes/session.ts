@@ -84,6 +84,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/session',
     {
+      config: { members: true },
       schema: { tags: ['session'], summary: 'Sign out', response: { 204: z.null(), 401: ErrorBody } },
     },
     async (req, reply) => {

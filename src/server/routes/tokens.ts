@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../domain/tokens.js';
-import { AppError } from '../../errors.js';
+import { requireAdmin, ROLES } from '../../domain/roles.js';
 import { authOf, type Auth } from '../context.js';
 import { ErrorBody } from '../errors.js';
 import { IdParams, Name, ReadErrors, WriteErrors } from './entities/schemas.js';
@@ -11,17 +11,16 @@ const Token = z
     id: z.number().int(),
     name: z.string(),
     prefix: z.string().describe('The token’s first characters, to tell tokens apart'),
+    role: z.enum(ROLES).describe('admin: everything; member: what a member user may'),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
   })
   .meta({ id: 'ApiToken', description: 'A workspace API token as listed: never the token itself' });
 
-/** Only admins manage tokens (a token itself acts as an admin until tokens carry a role). */
+/** Only admins see and manage tokens (a token is a key to the whole workspace). */
 function refuseMember(auth: Auth): void {
-  if (auth.user && auth.user.role !== 'admin') {
-    throw new AppError('forbidden', 'Only an admin can see and manage API tokens.');
-  }
+  requireAdmin(auth, 'see and manage API tokens');
 }
 
 const tags = ['tokens'];
@@ -50,14 +49,17 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Create a token; the answer holds it, the only time it is shown',
-        body: z.strictObject({ name: Name }),
+        body: z.strictObject({
+          name: Name,
+          role: z.enum(ROLES).optional().describe('Default admin'),
+        }),
         response: { 201: z.object({ token: z.string(), listed: Token }), ...WriteErrors },
       },
     },
     async (req, reply) => {
       const auth = authOf(req);
       refuseMember(auth);
-      return reply.code(201).send(await createToken(app.db, auth.workspace.id, req.body.name));
+      return reply.code(201).send(await createToken(app.db, auth.workspace.id, req.body.name, req.body.role));
     },
   );
 

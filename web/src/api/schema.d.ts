@@ -3443,6 +3443,11 @@ export interface paths {
         content: {
           'application/json': {
             name: string;
+            /**
+             * @description Default admin
+             * @enum {string}
+             */
+            role?: 'admin' | 'member';
           };
         };
       };
@@ -3658,7 +3663,7 @@ export interface paths {
             /** @description At least 6 characters; stored only as an argon2id hash */
             password: string;
             /**
-             * @description Default member
+             * @description Default admin for the first user, member after
              * @enum {string}
              */
             role?: 'admin' | 'member';
@@ -4058,6 +4063,11 @@ export interface components {
       /** @description The token’s first characters, to tell tokens apart */
       prefix: string;
       revokedAt: string | null;
+      /**
+       * @description admin: everything; member: what a member user may
+       * @enum {string}
+       */
+      role: 'admin' | 'member';
     };
     /** @description A workspace API token as listed: never the token itself */
     ApiTokenInput: {
@@ -4068,6 +4078,11 @@ export interface components {
       /** @description The token’s first characters, to tell tokens apart */
       prefix: string;
       revokedAt: string | null;
+      /**
+       * @description admin: everything; member: what a member user may
+       * @enum {string}
+       */
+      role: 'admin' | 'member';
     };
     Contact: {
       createdAt: string;

@@ -23,6 +23,7 @@ import { useRun } from '../imports/use-run';
 import { ErrorMessage } from '../ui/error-message';
 import { formatNumber } from '../ui/format';
 import { PageTitle } from '../ui/page-title';
+import { can } from '../data/roles';
 
 interface Check {
   /** Which check this is: answers for an earlier one are dropped. */
@@ -55,10 +56,12 @@ export function NewImportPage({ session }: { session: Session }) {
 
   useEffect(() => {
     listKinds().then(
-      (r) => setKinds(r),
+      // A member cannot import users (the server refuses it): that kind is not offered.
+      (r) =>
+        setKinds({ ...r, items: r.items.filter((k) => k.name !== 'users' || can(session, 'import-users')) }),
       (err: unknown) => setKindsError(errorOf(err)),
     );
-  }, []);
+  }, [session]);
 
   /**
    * Uploads the file as a dry run; called whenever the kind, the options, the file or the mapping change.

@@ -14,6 +14,7 @@ import { ErrorMessage } from '../ui/error-message';
 import { formatBytes, formatDate } from '../ui/format';
 import { PageTitle } from '../ui/page-title';
 import { Link } from '../ui/router';
+import { canUndo } from '../data/roles';
 
 /** One import: live progress while it runs, then its report; undo for a completed run. */
 export function RunPage({ id, session }: { id: string; session: Session }) {
@@ -67,7 +68,10 @@ export function RunPage({ id, session }: { id: string; session: Session }) {
                 </section>
               ) : null}
               <Problems report={report} />
-              {run.status === 'completed' && !run.dryRun ? (
+              {run.status === 'completed' && !run.dryRun && !canUndo(session, run) ? (
+                <p className="muted">Only an admin or {run.actor} can undo this import.</p>
+              ) : null}
+              {run.status === 'completed' && !run.dryRun && canUndo(session, run) ? (
                 <section className="undo" aria-labelledby="undo-title">
                   <h2 id="undo-title">Undo</h2>
                   <p>Puts back every record this import changed, unless it changed again since.</p>

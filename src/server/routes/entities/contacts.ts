@@ -85,6 +85,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/contacts',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Create a contact, with labels and custom field values',
@@ -120,6 +121,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/api/contacts/:id',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Change a contact; labels replaces the set, fields sets the values it names',
@@ -141,6 +143,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/contacts/:id',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Delete a contact with its customer links, labels and values',
@@ -157,6 +160,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/contacts/:id/customers/:customerId',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Link a contact to a customer, or change the link’s position and primary flag',
@@ -183,6 +187,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/contacts/:id/customers/:customerId',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Unlink a contact from a customer (both stay)',

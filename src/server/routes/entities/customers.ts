@@ -48,6 +48,7 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/customers',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Create a customer',
@@ -72,6 +73,7 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/api/customers/:id',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Change a customer’s ref, name or erp_id',
@@ -87,6 +89,7 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/customers/:id',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Delete a customer and its links to contacts (the contacts stay)',

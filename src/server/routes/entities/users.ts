@@ -6,11 +6,11 @@ import {
   createUser,
   deleteUser,
   getUser,
-  ROLES,
   searchUsers,
   updateUser,
   type Actor,
 } from '../../../domain/users.js';
+import { ROLES } from '../../../domain/roles.js';
 import { SESSION_COOKIE } from '../../auth.js';
 import { authOf } from '../../context.js';
 import { ErrorBody } from '../../errors.js';
@@ -37,10 +37,13 @@ const Password = z
 
 const tags = ['users'];
 
-/** The signed-in user who makes a change (none for an API token). */
-function actorOf(req: FastifyRequest): Actor | undefined {
+/** Who makes a change: the caller's role, and the signed-in user (none for an API token). */
+function actorOf(req: FastifyRequest): Actor {
   const auth = authOf(req);
-  return auth.user ? { userId: auth.user.id, sessionId: req.cookies[SESSION_COOKIE] } : undefined;
+  const { role, via } = auth;
+  return auth.user
+    ? { role, via, userId: auth.user.id, sessionId: req.cookies[SESSION_COOKIE] }
+    : { role, via };
 }
 
 /** /api/users: internal users: list and search, create, read, change, delete. Never a password hash. */
@@ -69,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
           password: Password,
           firstName: OptionalName,
           lastName: OptionalName,
-          role: z.enum(ROLES).optional().describe('Default member'),
+          role: z.enum(ROLES).optional().describe('Default admin for the first user, member after'),
           active: z.boolean().optional().describe('Default true'),
         }),
         response: { 201: User, ...WriteErrors },
@@ -92,6 +95,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/api/users/:id',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Change a user; a new password or deactivation ends their sessions',
