@@ -6,9 +6,10 @@ export type Role = (typeof ROLES)[number];
 /**
  * The rules of the two roles. `admin` does everything. `member` reads everything but API tokens; imports,
  * dry-runs and applies every kind but `users` (a users file sets passwords, so whoever imports one could
- * take over any account); undoes its own runs; edits customers, contacts and their links; and changes its own
- * name and password. Every other change is an admin's. Over HTTP, a route a member may change through says so
- * (`config.members`); the import service and the users module check what depends on the run or the user.
+ * take over any account); undoes its own runs; saves and deletes column mappings; edits customers, contacts
+ * and their links; and changes its own name and password. Every other change is an admin's. Over HTTP, a
+ * route a member may change through says so (`config.members`); the import service and the users module
+ * check what depends on the run or the user.
  */
 /** Who is asking, as far as roles go: a user, an API token or the CLI's operator. */
 export interface RoleHolder {

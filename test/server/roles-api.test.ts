@@ -28,6 +28,10 @@ const MEMBER_WRITES = new Set([
   'DELETE /api/contacts/{id}/customers/{customerId}',
   'PATCH /api/users/{id}',
   'DELETE /api/session',
+  // Mappings are how files are read: whoever imports may save, replace and delete them.
+  'POST /api/mappings',
+  'DELETE /api/mappings/{name}',
+  'POST /api/kinds/{kind}/header-choices',
 ]);
 
 /** Reads a member may not make: API tokens are keys to the whole workspace. */
@@ -56,6 +60,8 @@ describe('roles over HTTP', () => {
     const label = await w.api.post('/api/labels', { name: 'VIP' });
     const field = await w.api.post('/api/fields', { variable: 'tier', label: 'Tier', type: 'text' });
     const tokens = (await w.api.get('/api/tokens')).json.items as { id: number }[];
+    const mapping = { name: 'google', kind: 'contacts', columns: { 'E-mail 1 - Value': 'email' } };
+    expect((await w.api.post('/api/mappings', mapping)).status).toBe(200);
     return {
       id: String(await idOf(w, 'customers', 'ref', 'CUST001')),
       customerId: String(await idOf(w, 'customers', 'ref', 'CUST002')),
@@ -66,6 +72,7 @@ describe('roles over HTTP', () => {
       labelId: String(label.json.id),
       fieldId: String(field.json.id),
       tokenId: String(tokens[0]!.id),
+      name: 'google',
     };
   }
 

@@ -108,6 +108,7 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/mappings',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Save a mapping under its name (replacing one of that name in this workspace)',
@@ -130,6 +131,7 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/mappings/:name',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Delete a saved mapping',
@@ -146,6 +148,7 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/kinds/:kind/header-choices',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'The column this workspace chose last for each of these header cells (absent: never chosen)',
