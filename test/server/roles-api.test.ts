@@ -30,6 +30,7 @@ const MEMBER_WRITES = new Set([
   'DELETE /api/session',
   // Mappings are how files are read: whoever imports may save, replace and delete them.
   'POST /api/mappings',
+  'POST /api/mappings/propose',
   'DELETE /api/mappings/{name}',
   'POST /api/kinds/{kind}/header-choices',
 ]);

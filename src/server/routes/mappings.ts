@@ -73,6 +73,7 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/mappings/propose',
     {
+      config: { members: true },
       schema: {
         tags,
         summary: 'Read the header and first rows of a file and propose a column for each header cell',
