@@ -145,6 +145,22 @@ describe('files from other systems in the web UI', () => {
     expect(await step.getByLabel('E-mail 1 - Value', { exact: true }).inputValue()).toBe('email');
   });
 
+  it('offers the header line when line 1 does not look like a header (LinkedIn), then maps from there', async () => {
+    const page = await signedIn({ width: 390, height: 844 });
+    await page.getByRole('radio', { name: 'contacts', exact: true }).check();
+    const linkedin = foreignExports().find((f) => f.family.startsWith('LinkedIn'))!;
+    await page.locator('input[type=file]').setInputFiles(writeCsv(linkedin.file, 'Connections.csv'));
+    const step = page.locator('.mapping-step');
+    await step.getByText('Line 1 does not look like a header').waitFor();
+    await step.getByLabel('The header row is on line').fill('4');
+    await step.getByRole('button', { name: 'Read from that line' }).click();
+    await step.getByLabel('Email Address', { exact: true }).waitFor();
+    expect(await step.getByLabel('Email Address', { exact: true }).inputValue()).toBe('email');
+    expect(await step.getByText('does not look like a header').count()).toBe(0);
+    await page.getByRole('heading', { name: 'What will happen', exact: true }).waitFor();
+    expect(await page.getByRole('status').first().textContent()).toContain('Checked: 2 rows.');
+  });
+
   it('says "Excel workbook, sheet …" for an .xlsx file instead of an encoding', async () => {
     const page = await signedIn();
     await page.getByRole('radio', { name: 'contacts', exact: true }).check();

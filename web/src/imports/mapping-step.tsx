@@ -28,13 +28,17 @@ export function MappingStep({
   proposal,
   mapping,
   onChange,
+  onHeaderLine,
 }: {
   kind: string;
   proposal: MappingProposal;
   mapping: ColumnMapping;
   onChange: (mapping: ColumnMapping) => void;
+  /** Reads the file again with its header on another line. */
+  onHeaderLine: (line: number) => void;
 }) {
   const [name, setName] = useState('');
+  const [line, setLine] = useState(String(proposal.headerLine + 1));
   const [saved, setSaved] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const columns = proposal.targets.filter((t) => !t.custom);
@@ -68,6 +72,32 @@ export function MappingStep({
         The header is not exactly the columns of a {kind} import. Choose what each column is read as; the
         check runs again after each change, and nothing is applied before you say so.
       </p>
+      {notAHeader(proposal) ? (
+        <form
+          className="notice warning header-line"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(line);
+            if (Number.isInteger(n) && n >= 1) onHeaderLine(n);
+          }}
+        >
+          <p>
+            Line {proposal.headerLine} does not look like a header: none of its cells is a column of this
+            import. Some exports (LinkedIn's) start with notes above the header.
+          </p>
+          <label>
+            The header row is on line
+            <input
+              type="number"
+              min={1}
+              inputMode="numeric"
+              value={line}
+              onChange={(e) => setLine(e.target.value)}
+            />
+          </label>
+          <button type="submit">Read from that line</button>
+        </form>
+      ) : null}
       {missing.length > 0 ? (
         <p className="notice warning" role="status">
           Still needed: {missing.map((m, i) => [i > 0 ? ', ' : '', <code key={m}>{m}</code>])} (required; no
@@ -145,6 +175,12 @@ export function MappingStep({
       {saveError ? <ErrorMessage error={saveError} title="The mapping could not be saved." /> : null}
     </section>
   );
+}
+
+/** No cell of the header line was proposed as a column (notes aside): probably not the header at all. */
+function notAHeader(proposal: MappingProposal): boolean {
+  const cells = proposal.columns.filter((c) => c.why !== 'note');
+  return cells.length > 0 && cells.every((c) => c.target === null);
 }
 
 function whyText(c: Proposed, target: string | null): string {

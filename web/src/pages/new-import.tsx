@@ -136,7 +136,14 @@ export function NewImportPage({ session }: { session: Session }) {
   const changeMapping = (m: ColumnMapping) => runCheck({ kind, file, options, mapping: m });
   const mappingStep =
     kind && proposal && !proposal.value.exact && mapping ? (
-      <MappingStep kind={kind} proposal={proposal.value} mapping={mapping} onChange={changeMapping} />
+      <MappingStep
+        key={proposal.key}
+        kind={kind}
+        proposal={proposal.value}
+        mapping={mapping}
+        onChange={changeMapping}
+        onHeaderLine={(headerLine) => changeOptions({ ...options, headerLine })}
+      />
     ) : null;
 
   const report = run && isFinished(run) ? run.report : null;
