@@ -65,6 +65,46 @@ describe('customers and contacts imports', () => {
     expect(await customer('CUST201')).toBeUndefined();
   });
 
+  it('refuses both rows of an erp_id moved from one customer to another in one file, on every run', async () => {
+    // CUST001 holds E-1 and CUST002 holds E-2. Line 2 takes E-1 for a new customer while line 3 moves CUST001
+    // to E-9; line 4 takes E-2 while line 5 clears CUST002's (--blank clear); line 6 takes E-4, which CUST004
+    // keeps. Applied in order, line 2 would fail and pass on a rerun; refused together, every run agrees.
+    const csv =
+      'ref,name,erp_id\nCUST300,New,E-1\nCUST001,,E-9\nCUST003,,E-2\nCUST002,,\nCUST301,Other,E-4\nCUST302,Free,E-3\n';
+    const before = await t.conn.db.selectFrom('customers').selectAll().orderBy('id').execute();
+    const dry = await importCsv(t.conn.db, ws, 'customers', csv, { blank: 'clear', dryRun: true });
+    const reports = [dry];
+    for (let run = 0; run < 2; run++)
+      reports.push(await importCsv(t.conn.db, ws, 'customers', csv, { blank: 'clear' }));
+    for (const report of reports) {
+      expectCountsAddUp(report);
+      expect(report.counts).toMatchObject({ created: report === reports[2] ? 0 : 1, invalid: 5 });
+      expect(report.invalid.map((i) => [i.line, i.reason, i.column])).toEqual([
+        [2, 'erp_id_in_use', 'erp_id'],
+        [3, 'erp_id_in_use', 'erp_id'],
+        [4, 'erp_id_in_use', 'erp_id'],
+        [5, 'erp_id_in_use', 'erp_id'],
+        [6, 'erp_id_in_use', 'erp_id'],
+      ]);
+    }
+    expect(reports[1]!.invalid[0]!.message).toBe(
+      'erp_id "E-1" belongs to customer "CUST001", which this file gives another erp_id (line 3): an erp_id cannot move between customers within one file.',
+    );
+    expect(reports[1]!.invalid[1]!.message).toBe(
+      'Customer "CUST001" gives erp_id "E-1" up to another customer on line 2: an erp_id cannot move between customers within one file.',
+    );
+    expect(reports[1]!.invalid[4]!.message).toBe('erp_id "E-4" already belongs to customer "CUST004".');
+    const after = await t.conn.db.selectFrom('customers').selectAll().orderBy('id').execute();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((c) => [c.ref, c.erp_id])).toEqual([['CUST302', 'E-3']]);
+    // Two files make the move: the giving row first, then the taking one.
+    expect((await importCsv(t.conn.db, ws, 'customers', 'ref,erp_id\nCUST001,E-9\n')).counts.updated).toBe(1);
+    expect(
+      (await importCsv(t.conn.db, ws, 'customers', 'ref,name,erp_id\nCUST300,New,E-1\n')).counts.created,
+    ).toBe(1);
+    expect((await customer('CUST300'))?.erp_id).toBe('E-1');
+  });
+
   it('clears an optional field with --blank clear only', async () => {
     await importCsv(t.conn.db, ws, 'customers', 'ref,erp_id\nCUST001,\n');
     expect((await customer('CUST001'))?.erp_id).toBe('E-1');

@@ -58,8 +58,37 @@ async function requireNameOnCreate(db: Db, ctx: RunContext): Promise<void> {
   }
 }
 
-/** erp_id is unique: a value held by another customer, or given to two customers by the file, is refused. */
+/**
+ * erp_id is unique: a value held by another customer, or given to two customers by the file, is refused.
+ * An erp_id that the file moves from one customer to another (A's row gives X up, B's row takes it) is
+ * refused on both rows: applied in file order, batch by batch, the move would fail or succeed depending on
+ * which row comes first and on the batch size, and a rerun would then see another state. Refusing both
+ * gives the same outcome on every run, dry or real; two files (A's change first) make the move.
+ */
 async function rejectTakenErpIds(db: Db, ctx: RunContext): Promise<void> {
+  const ws = ctx.workspaceId;
+  // The customer holding a row's erp_id, and that customer's own pending rows giving it up.
+  const giving = sql`FROM customers c JOIN import_rows a ON a.run_id = ${ctx.runId} AND a.status = 'pending'
+      AND a.customer_id = c.id AND a.erp_id IS NOT NULL AND a.erp_id <> c.erp_id
+    WHERE c.workspace_id = ${ws} AND c.erp_id = import_rows.erp_id
+      AND (import_rows.customer_id IS NULL OR c.id <> import_rows.customer_id)`;
+  await sql`UPDATE import_rows SET status = 'invalid', reason = 'erp_id_in_use', column_name = 'erp_id',
+      message = 'erp_id "' || erp_id || '" belongs to customer "' || (SELECT min(c.ref) ${giving})
+        || '", which this file gives another erp_id (line ' || CAST((SELECT min(a.line) ${giving}) AS TEXT)
+        || '): an erp_id cannot move between customers within one file.',
+      hint = 'Import the row that frees it in a file of its own first, then this row.'
+    WHERE ${pendingRows(ctx)} AND erp_id <> '' AND EXISTS (SELECT 1 ${giving})`.execute(db);
+  // The rows giving an erp_id up to a row refused above are refused with it.
+  const taking = sql`FROM customers c JOIN import_rows b ON b.run_id = ${ctx.runId} AND b.status = 'invalid'
+      AND b.reason = 'erp_id_in_use' AND b.erp_id = c.erp_id
+    WHERE c.workspace_id = ${ws} AND c.id = import_rows.customer_id`;
+  await sql`UPDATE import_rows SET status = 'invalid', reason = 'erp_id_in_use', column_name = 'erp_id',
+      message = 'Customer "' || (SELECT min(c.ref) ${taking}) || '" gives erp_id "' || (SELECT min(c.erp_id) ${taking})
+        || '" up to another customer on line ' || CAST((SELECT min(b.line) ${taking}) AS TEXT)
+        || ': an erp_id cannot move between customers within one file.',
+      hint = 'Import this row in a file of its own first, then the row that takes the erp_id.'
+    WHERE ${pendingRows(ctx)} AND customer_id IS NOT NULL AND erp_id IS NOT NULL
+      AND EXISTS (SELECT 1 ${taking} AND import_rows.erp_id <> c.erp_id)`.execute(db);
   const holder = sql`FROM customers c WHERE c.workspace_id = ${ctx.workspaceId} AND c.erp_id = import_rows.erp_id
     AND (import_rows.customer_id IS NULL OR c.id <> import_rows.customer_id)`;
   await sql`UPDATE import_rows SET status = 'invalid', reason = 'erp_id_in_use', column_name = 'erp_id',
