@@ -1,3 +1,4 @@
+import { quoted } from '../domain/text.js';
 import type { ImportReport, RowEntry } from '../imports/types.js';
 
 const SHOWN = 20;
@@ -39,6 +40,7 @@ export function formatSummary(report: ImportReport, keys: readonly string[]): st
     `  ${c.rowsProcessed} ${c.rowsProcessed === 1 ? 'row' : 'rows'}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ` +
       `${c.unmatched} unmatched, ${c.invalid} invalid, ${c.duplicates} duplicates`,
   );
+  out.push(...mappingLines(report));
   for (const w of report.warnings.slice(0, SHOWN))
     out.push(`  warning line ${w.line} (${w.reason}): ${w.message}`);
   for (const [title, list, total] of [
@@ -53,4 +55,21 @@ export function formatSummary(report: ImportReport, keys: readonly string[]): st
   if (report.error) out.push(`  Failed: ${report.error}`);
   out.push(`  Run ${report.id} (${report.status})`);
   return out.join('\n');
+}
+
+/** What a run read under another name and what it left out (the report's `mapping`), a line each. */
+function mappingLines(report: ImportReport): string[] {
+  if (!report.mapping) return [];
+  const listed = (names: string[]) =>
+    names.slice(0, SHOWN).join(', ') + (names.length > SHOWN ? `, … and ${names.length - SHOWN} more` : '');
+  const read = Object.entries(report.mapping.columns).map(
+    ([source, column]) => `${quoted(source)} → ${column}`,
+  );
+  const left = report.mapping.leftOut.map((name) => quoted(name));
+  return [
+    ...(read.length > 0 ? [`  read as: ${listed(read)}`] : []),
+    ...(left.length > 0
+      ? [`  left out: ${left.length === 1 ? '1 column' : `${left.length} columns`}: ${listed(left)}`]
+      : []),
+  ];
 }

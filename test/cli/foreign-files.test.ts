@@ -84,6 +84,20 @@ describe('roster import of files from other systems', () => {
     expect(await exportedPeople(slug)).toEqual([
       { email: 'max@example.de', first_name: 'Max', last_name: 'Muster' },
     ]);
+    const again = await run(
+      'import',
+      'contacts',
+      file,
+      '-w',
+      slug,
+      '--mapping',
+      mappingFile,
+      '--map',
+      'Nachname=',
+    );
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('  read as: "Mail" → email, "Vorname" → first_name\n');
+    expect(again.stdout).toContain('  left out: 2 columns: "Nachname", "Telefon"\n');
   });
 
   it('saves, lists, shows, uses and deletes a named mapping', async () => {

@@ -72,6 +72,9 @@ describe('files from other systems in the web UI', () => {
     const check = (await page.locator('.file-check').textContent()) ?? '';
     expect(check).toContain('Column "E-mail 1 - Value" was read as "email"');
     expect(check).not.toMatch(/--[a-z]/); // no CLI flags in the UI
+    const facts = (await page.locator('.file-check .facts').textContent()) ?? '';
+    expect(facts).toContain('"E-mail 1 - Value" → email');
+    expect(facts).toMatch(/Left out\s*\d+ columns/);
 
     // A required column left without a source is said; choosing it again brings the preview back.
     await email.selectOption('');

@@ -32,6 +32,19 @@ export function FileCheck({ report, onFix }: { report: Report; onFix?: (patch: I
             </li>
           </>
         )}
+        {report.mapping && Object.keys(report.mapping.columns).length > 0 ? (
+          <li>
+            <span className="fact-name">Read under another name</span>{' '}
+            {Object.entries(report.mapping.columns)
+              .map(([source, column]) => `"${source}" → ${column}`)
+              .join(', ')}
+          </li>
+        ) : null}
+        {report.mapping && report.mapping.leftOut.length > 0 ? (
+          <li>
+            <span className="fact-name">Left out</span> {plural(report.mapping.leftOut.length, 'column')}
+          </li>
+        ) : null}
       </ul>
       {rejection ? (
         <div className="notice error" role="alert">
