@@ -11,6 +11,7 @@ import { entityUseIndexesMigration } from './migrations/006-entity-use-indexes.j
 import { recordHistoryMigration } from './migrations/010-record-history.js';
 import { tokenRolesMigration } from './migrations/011-token-roles.js';
 import { columnMappingsMigration } from './migrations/012-column-mappings.js';
+import { identityFoldMigration } from './migrations/013-identity-fold.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '010-record-history': recordHistoryMigration(dialect),
     '011-token-roles': tokenRolesMigration(dialect),
     '012-column-mappings': columnMappingsMigration(dialect),
+    '013-identity-fold': identityFoldMigration(dialect),
   };
 }
 

@@ -10,9 +10,25 @@ type Owner = keyof typeof OWNERS;
 
 const EMAIL = /^[^\s@",;<>()[\]]+@[^\s@",;<>()[\]]+\.[^\s@",;<>()[\].]+$/u;
 
-/** A checked email, or a problem naming the column. Deliberately permissive: accents are allowed. */
+// Format characters (zero-width, joiners, bidi controls, soft hyphen, BOM), controls and the invisible
+// fillers: never part of a real address, and they make one address pass for another.
+const INVISIBLE = /[\p{Cf}\p{Cc}\u034f\u115f\u1160\u3164\uffa0]/u;
+
+/**
+ * A checked email in NFC (so `josé` typed composed or decomposed is one address), or a problem naming the
+ * column. Deliberately permissive: accents are allowed; invisible and text-direction characters are not.
+ */
 export function checkEmail(value: string, column: string): string | RowProblem {
   if (value === '') return missing(column);
+  if (INVISIBLE.test(value)) {
+    return {
+      reason: 'invalid_email',
+      column,
+      message: `${quoted(value)} in ${column} holds an invisible or text-direction character.`,
+      hint: 'Type the address again: such characters make one address look like another.',
+    };
+  }
+  value = value.normalize('NFC');
   if (value.length > 254 || !EMAIL.test(value)) {
     return {
       reason: 'invalid_email',

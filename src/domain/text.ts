@@ -1,6 +1,11 @@
-/** The case-folded form used for case-insensitive identity and hints (emails, refs, names). */
+/**
+ * The case-folded form used for case-insensitive identity and hints (emails, refs, names), computed in JS so
+ * that both databases store the same `*_ci` values. NFC first, so that a composed and a decomposed é are one
+ * letter; then full case folding: upper-casing before lower-casing makes ß and SS, ſ and s, σ, ς and Σ meet
+ * (lower-casing alone keeps ß, and turns a final Σ into ς but a final σ stays σ), and ς is written σ.
+ */
 export function foldCase(value: string): string {
-  return value.toLowerCase();
+  return value.normalize('NFC').toUpperCase().toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
 }
 
 /** The current time as stored in the database. */
