@@ -2,8 +2,9 @@
 //
 // Sets up a database like `npm run bench` (SQLite, or PostgreSQL when DATABASE_URL is set: a fresh
 // database on that server), starts `roster serve`, uploads the contacts file of BENCH_ROWS rows and polls
-// until the run is done, while a second loop keeps asking GET /healthz and GET /api/imports. Prints the
-// upload time, the time to completion, the slowest read while the import ran, and the server's peak RSS.
+// until the run is done, while eight clients read (health, history, customers, a contacts search, one
+// contact). Prints the upload time, the time to completion, p50/p99 of each read during the import and with
+// no import running (the baseline, same server, right after), and the server's peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +21,10 @@ import { generateFiles } from './generate.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const rows = Number((process.env.BENCH_ROWS ?? '100000').replaceAll('_', ''));
+const CLIENTS = 8;
+const IDLE_MS = 10_000;
+// Each client waits this long between reads: 8 clients stay under the server's 1,200 requests a minute.
+const PAUSE_MS = 450;
 const log = (line) => process.stderr.write(`${line}\n`);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-api-bench-'));
 const env = { ...process.env, ROSTER_LOG_LEVEL: 'warn', ROSTER_WORKSPACE: '' };
@@ -71,6 +76,9 @@ try {
     });
     server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
+  let serverOut = '';
+  server.stdout.on('data', (d) => (serverOut = (serverOut + d).slice(-4000)));
+  server.once('exit', (code, signal) => log(`server exited (${code ?? signal}): ${serverOut}`));
   const auth = { authorization: `Bearer ${token}` };
   const bytes = fs.statSync(files.contacts).size;
 
@@ -84,29 +92,64 @@ try {
   const uploaded = performance.now();
   if (accepted.status !== 202) throw new Error(`upload answered ${accepted.status}`);
 
+  // Eight clients read as people using the UI would while the import runs: health, the import history, a
+  // customers page, a contacts search, one contact. Each latency is kept, for p50 and p99 per route.
   let done = false;
-  let maxRead = 0;
-  let reads = 0;
-  const reader = (async () => {
-    while (!done) {
-      for (const route of ['/healthz', '/api/imports?limit=5']) {
-        const s = performance.now();
-        await (await fetch(url + route, { headers: auth })).arrayBuffer();
-        maxRead = Math.max(maxRead, performance.now() - s);
-        reads += 1;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+  const failures = [];
+  const contactId = await firstContactId(url, auth);
+  const routes = [
+    '/healthz',
+    '/api/imports?limit=5',
+    '/api/customers?limit=50',
+    '/api/contacts?q=example&limit=50',
+    `/api/contacts/${contactId}`,
+  ];
+  const during = Object.fromEntries(routes.map((r) => [r, []]));
+  const reader = Promise.all(
+    Array.from({ length: CLIENTS }, (_, c) =>
+      (async () => {
+        for (let i = c; !done; i++) {
+          const route = routes[i % routes.length];
+          const s = performance.now();
+          try {
+            const res = await fetch(url + route, { headers: auth });
+            await res.arrayBuffer();
+            if (res.status !== 200) failures.push(`${route}: ${res.status}`);
+          } catch (err) {
+            failures.push(`${route}: ${err.cause?.code ?? err.message}`);
+          }
+          during[route].push(performance.now() - s);
+          await new Promise((r) => setTimeout(r, PAUSE_MS));
+        }
+      })(),
+    ),
+  );
   let run;
   for (;;) {
     run = await (await fetch(`${url}/api/imports/${id}`, { headers: auth })).json();
+    if (!run.status) throw new Error(`GET /api/imports/${id} answered ${JSON.stringify(run)}`);
     if (run.status !== 'queued' && run.status !== 'running') break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const finished = performance.now();
   done = true;
   await reader;
+  // The same reads with no import running: the baseline, measured on the same server right after.
+  const idle = Object.fromEntries(routes.map((r) => [r, []]));
+  const idleUntil = performance.now() + IDLE_MS;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, (_, c) =>
+      (async () => {
+        for (let i = c; performance.now() < idleUntil; i++) {
+          const route = routes[i % routes.length];
+          const s = performance.now();
+          await (await fetch(url + route, { headers: auth })).arrayBuffer();
+          idle[route].push(performance.now() - s);
+          await new Promise((r) => setTimeout(r, PAUSE_MS));
+        }
+      })(),
+    ),
+  );
   const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   const result = {
     backend: backendName(),
@@ -116,8 +159,11 @@ try {
     uploadSeconds: round((uploaded - t0) / 1000),
     totalSeconds: round((finished - t0) / 1000),
     rowsPerSecond: Math.round(rows / ((finished - t0) / 1000)),
-    slowestReadMs: Math.round(maxRead),
-    reads,
+    readClients: CLIENTS,
+    failedReads: failures.length,
+    firstFailures: failures.slice(0, 5),
+    readsDuringImport: Object.fromEntries(routes.map((r) => [r, summary(during[r])])),
+    readsIdle: Object.fromEntries(routes.map((r) => [r, summary(idle[r])])),
     serverPeakRssMb: hwm ? Math.round(Number(hwm[1]) / 1024) : null,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -134,4 +180,16 @@ function backendName() {
 
 function round(n) {
   return Math.round(n * 100) / 100;
+}
+
+/** Count, p50, p99 and max of a list of latencies (ms). */
+function summary(ms) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? 0) };
+}
+
+async function firstContactId(url, auth) {
+  const page = await (await fetch(`${url}/api/contacts?limit=1`, { headers: auth })).json();
+  return page.items[0].id;
 }

@@ -9,7 +9,7 @@ import { openDatabase } from '../dist/db/connection.js';
 import { addPosition } from '../dist/domain/positions.js';
 import { addWorkspace, findWorkspace } from '../dist/domain/workspaces.js';
 import { runImport } from '../dist/imports/run-import.js';
-import { DEFAULT_OPTIONS } from '../dist/imports/types.js';
+import { DEFAULT_OPTIONS } from '../dist/imports/import-options.js';
 import { POSITIONS } from './generate.js';
 
 const WORKSPACE = 'bench';

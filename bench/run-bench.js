@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { DEFAULT_OPTIONS } from '../dist/imports/types.js';
+import { DEFAULT_OPTIONS } from '../dist/imports/import-options.js';
 import { CUSTOMERS, generateFiles } from './generate.js';
 
 const WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));

@@ -13,13 +13,14 @@ export interface Connection {
 
 /**
  * Opens the configured database (SQLite in `dataDir`, or PostgreSQL at `databaseUrl`), ties it to its
- * dialect, and migrates it. The one place that chooses the database.
+ * dialect, and migrates it. The one place that chooses the database. `eventLoop`: for a server, whose
+ * event loop must not wait for SQLite's write lock.
  */
-export async function openDatabase(config: Config): Promise<Connection> {
+export async function openDatabase(config: Config, opts: { eventLoop?: boolean } = {}): Promise<Connection> {
   let db: Db;
   const dialect = config.databaseUrl ? postgresDialect : sqliteDialect;
   try {
-    db = config.databaseUrl ? openPostgres(config.databaseUrl, config) : openSqlite(config);
+    db = config.databaseUrl ? openPostgres(config.databaseUrl, config) : openSqlite(config, opts);
   } catch (err) {
     throw systemFault(err)?.error ?? err;
   }

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { foldCase, now } from '../domain/text.js';
 import { AppError } from '../errors.js';
 import type { Db, Dialect, WorkspaceLockKey } from './dialect.js';
+import { EventLoopSqliteDialect } from './sqlite-event-loop.js';
 import { processAlive } from './workspace-lock.js';
 
 /** The embedded database: one file in `dataDir`, WAL mode, one writer at a time. */
@@ -38,18 +39,34 @@ export const sqliteDialect: Dialect = {
   isUniqueViolation: (err) => hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'),
 };
 
-/** Opens (and creates) `roster.sqlite` in the data directory. */
-export function openSqlite(config: Config): Db {
+/** The longest a write of the server's event loop waits for another process's write lock (then 503). */
+export const EVENT_LOOP_WRITE_WAIT_MS = 5_000;
+
+/**
+ * Opens (and creates) `roster.sqlite` in the data directory. `eventLoop`: the connection of a server, which
+ * must never stop its event loop to wait for the write lock (see sqlite-event-loop.ts).
+ */
+export function openSqlite(config: Config, opts: { eventLoop?: boolean } = {}): Db {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const database = new SQLite(path.join(config.dataDir, 'roster.sqlite'), { timeout: config.busyTimeoutMs });
+  const file = path.join(config.dataDir, 'roster.sqlite');
+  // On the event loop SQLite never waits for the lock itself: the driver waits, asynchronously.
+  const database = new SQLite(file, { timeout: opts.eventLoop ? 0 : config.busyTimeoutMs });
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  // What foldedSql calls: the same case folding as the `*_ci` columns, which lower() is not.
+  withFoldCase(database);
+  if (!opts.eventLoop) return new Kysely({ dialect: new SqliteDialect({ database }) });
+  const reader = withFoldCase(new SQLite(file, { readonly: true, fileMustExist: true }));
+  const waitMs = Math.min(config.busyTimeoutMs, EVENT_LOOP_WRITE_WAIT_MS);
+  return new Kysely({ dialect: new EventLoopSqliteDialect({ writer: database, reader, waitMs }) });
+}
+
+/** What foldedSql calls: the same case folding as the `*_ci` columns, which lower() is not. */
+function withFoldCase(database: SQLite.Database): SQLite.Database {
   database.function('fold_case', { deterministic: true }, (v: unknown) =>
     typeof v === 'string' ? foldCase(v) : v,
   );
-  return new Kysely({ dialect: new SqliteDialect({ database }) });
+  return database;
 }
 
 function hasCode(err: unknown, ...codes: string[]): boolean {

@@ -58,6 +58,7 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   }
   if (err instanceof AppError) {
     if (err instanceof RateLimited) reply.header('retry-after', String(err.retryAfterSeconds));
+    else if (STATUS[err.code] === 503) reply.header('retry-after', '5');
     return reply.code(STATUS[err.code]).send({
       error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
     });

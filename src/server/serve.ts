@@ -40,7 +40,7 @@ export async function startServer(
       'Set DATABASE_URL to a PostgreSQL server to run imports in separate `roster worker` processes.',
     );
   }
-  const conn = await openDatabase(config);
+  const conn = await openDatabase(config, { eventLoop: true });
   const jobs = jobQueueFor(conn, config, listen.worker ?? true);
   // On SQLite, the event loop's writes take turns with the import worker's batches (jobs/write-turns.ts).
   const db = jobs instanceof ThreadQueue ? jobs.sharingWrites(conn.db) : conn.db;
