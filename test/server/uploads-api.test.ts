@@ -221,8 +221,10 @@ describe('uploads and large imports', () => {
     for (const [key, ms] of slowest) {
       if (key.startsWith('GET')) expect(ms, key).toBeLessThan(importMs / 10);
     }
+    // A sign-in also hashes (argon2, a decoy for an unknown email): on a loaded machine that alone can take
+    // a good part of a second, so its bound is wider than a read's.
     for (const state of ['staging', 'applying']) {
-      expect(slowest.get(`POST /api/session while running/${state}`) ?? 0, state).toBeLessThan(importMs / 10);
+      expect(slowest.get(`POST /api/session while running/${state}`) ?? 0, state).toBeLessThan(importMs / 5);
     }
   }, 300_000);
 });
