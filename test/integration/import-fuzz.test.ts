@@ -7,6 +7,7 @@ import { exportCsv, type ExportKind } from '../../src/exports/export-csv.js';
 import { exitStatusOf } from '../../src/cli/summary.js';
 import type { ImportReport, KindName } from '../../src/imports/types.js';
 import { expectCountsAddUp } from '../support/assertions.js';
+import { RECORD_TABLES, snapshotData } from '../support/data-state.js';
 import { buildWorld, importCsv } from '../support/factories.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -183,29 +184,7 @@ const EXPORTED: Partial<Record<KindName, ExportKind>> = {
 };
 
 /** The records of the database, without the run log (runs are recorded, dry or not). */
-async function records(db: Db): Promise<string> {
-  const tables = [
-    'customers',
-    'contacts',
-    'customer_contacts',
-    'positions',
-    'labels',
-    'contact_labels',
-    'custom_fields',
-    'contact_field_values',
-    'users',
-  ] as const;
-  const parts = await Promise.all(
-    tables.map(async (table) => {
-      const rows = await db.selectFrom(table).selectAll().execute();
-      return `${table}: ${rows
-        .map((r) => JSON.stringify(r))
-        .sort()
-        .join('\n')}`;
-    }),
-  );
-  return parts.join('\n\n');
-}
+const records = (db: Db) => snapshotData(db, RECORD_TABLES);
 
 describe('the import engine under random files', () => {
   let t: TestDatabase;

@@ -1,21 +1,28 @@
 import type { Db } from '../../src/db/dialect.js';
 
-/** Everything both workspaces hold, to compare before and after a request that must change nothing. */
-export async function snapshotData(db: Db): Promise<string> {
-  const tables = [
-    'workspaces',
-    'customers',
-    'contacts',
-    'customer_contacts',
-    'positions',
-    'labels',
-    'contact_labels',
-    'custom_fields',
-    'contact_field_values',
-    'users',
-    'import_runs',
-    'workspace_locks',
-  ] as const;
+/** The tables of records (what imports and edits change), without workspaces, runs and locks. */
+export const RECORD_TABLES = [
+  'customers',
+  'contacts',
+  'customer_contacts',
+  'positions',
+  'labels',
+  'contact_labels',
+  'custom_fields',
+  'contact_field_values',
+  'users',
+] as const;
+
+const ALL_TABLES = ['workspaces', ...RECORD_TABLES, 'import_runs', 'workspace_locks'] as const;
+
+/**
+ * Everything both workspaces hold (or just `tables`), to compare before and after a request that must change
+ * nothing.
+ */
+export async function snapshotData(
+  db: Db,
+  tables: readonly (typeof ALL_TABLES)[number][] = ALL_TABLES,
+): Promise<string> {
   const parts = await Promise.all(
     tables.map(async (table) => {
       const rows = await db.selectFrom(table).selectAll().execute();
