@@ -62,14 +62,18 @@ async function writeCsv(file, header, count, line) {
 }
 
 /**
- * The files of one benchmark of `rows` rows:
+ * The files of one benchmark of `rows` rows, over a workspace that holds `existing` contacts (≥ rows/2):
  * - customers.csv: C00000…C00999 (setup);
- * - contacts-setup.csv: the first ⌊rows/2⌋ contacts (setup), each linked to a customer;
- * - contacts.csv: `rows` rows; rows 0…⌊rows/2⌋-1 change the first_name of those contacts, the rest are new;
- * - positions.csv: `rows` rows setting a position on each (customer, contact) link made above.
+ * - contacts-setup.csv: contacts 0…existing-1 (setup), each linked to a customer;
+ * - contacts.csv: `rows` rows; the first ⌊rows/2⌋ change the first_name of contacts 0…⌊rows/2⌋-1, the rest
+ *   are new contacts (numbered from `existing` on);
+ * - positions.csv: `rows` rows setting a position on the (customer, contact) link of each row of contacts.csv.
  */
-export async function generateFiles(dir, rows) {
-  const existing = Math.floor(rows / 2);
+export async function generateFiles(dir, rows, existing = Math.floor(rows / 2)) {
+  const updates = Math.floor(rows / 2);
+  if (existing < updates) throw new Error(`BENCH_EXISTING must be at least rows/2 (${updates})`);
+  // Row j of contacts.csv and positions.csv is about contact `index(j)`.
+  const index = (j) => (j < updates ? j : existing + j - updates);
   const contact = (i, firstName) => [email(i), firstName, LAST_NAMES[i % LAST_NAMES.length], customerRef(i)];
   const files = {
     customers: await writeCsv(path.join(dir, 'customers.csv'), ['ref', 'name'], CUSTOMERS, (i) => [
@@ -86,14 +90,14 @@ export async function generateFiles(dir, rows) {
       path.join(dir, 'contacts.csv'),
       ['email', 'first_name', 'last_name', 'company_id'],
       rows,
-      (i) => contact(i, FIRST_NAMES[(i < existing ? i + 1 : i) % FIRST_NAMES.length]),
+      (j) => contact(index(j), FIRST_NAMES[(j < updates ? j + 1 : index(j)) % FIRST_NAMES.length]),
     ),
     positions: await writeCsv(
       path.join(dir, 'positions.csv'),
       ['customer_ref', 'email_address', 'position_name'],
       rows,
-      (i) => [customerRef(i), email(i), POSITIONS[i % POSITIONS.length]],
+      (j) => [customerRef(index(j)), email(index(j)), POSITIONS[j % POSITIONS.length]],
     ),
   };
-  return { files, existing };
+  return { files, existing, updates };
 }

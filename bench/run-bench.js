@@ -14,14 +14,15 @@ import { DEFAULT_OPTIONS } from '../dist/imports/import-options.js';
 import { CUSTOMERS, generateFiles } from './generate.js';
 
 const WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
+const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url));
 const json = process.argv.includes('--json');
 const log = (line) => process.stderr.write(`${line}\n`);
 
-function readRows() {
-  const raw = process.env.BENCH_ROWS ?? '100000';
-  const rows = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(rows) || rows < 2) throw new Error(`BENCH_ROWS must be an integer ≥ 2, not "${raw}"`);
-  return rows;
+function readCount(name, fallback, min) {
+  const raw = process.env[name] ?? String(fallback);
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, not "${raw}"`);
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -62,15 +63,21 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 // Databases
 
 function sqliteBackend(root) {
-  return {
-    name: 'sqlite',
-    async create() {
-      const dataDir = fs.mkdtempSync(path.join(root, 'sqlite-'));
-      const env = { ...process.env, ROSTER_DATA_DIR: dataDir };
-      delete env.DATABASE_URL;
-      return { env, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-    },
+  const open = (dataDir) => {
+    const env = { ...process.env, ROSTER_DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    return {
+      env,
+      drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+      // The processes that wrote it have closed it, so the WAL is checkpointed: the main file is all of it.
+      clone: async () => {
+        const copy = fs.mkdtempSync(path.join(root, 'sqlite-'));
+        fs.copyFileSync(path.join(dataDir, 'roster.sqlite'), path.join(copy, 'roster.sqlite'));
+        return open(copy);
+      },
+    };
   };
+  return { name: 'sqlite', create: async () => open(fs.mkdtempSync(path.join(root, 'sqlite-'))) };
 }
 
 function postgresBackend(serverUrl) {
@@ -83,32 +90,31 @@ function postgresBackend(serverUrl) {
       await client.end();
     }
   };
-  return {
-    name: 'postgres',
-    async create() {
-      const database = `bench_${randomBytes(6).toString('hex')}`;
-      await admin(`CREATE DATABASE ${database}`);
-      const url = new URL(serverUrl);
-      url.pathname = `/${database}`;
-      return {
-        env: { ...process.env, DATABASE_URL: url.toString() },
-        drop: () =>
-          // WITH (FORCE) needs PostgreSQL 13+; the children have closed their connections anyway.
-          admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() =>
-            admin(`DROP DATABASE IF EXISTS ${database}`),
-          ),
-      };
-    },
+  const create = async (template) => {
+    const database = `bench_${randomBytes(6).toString('hex')}`;
+    await admin(`CREATE DATABASE ${database}${template ? ` TEMPLATE ${template}` : ''}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    return {
+      env: { ...process.env, DATABASE_URL: url.toString() },
+      drop: () =>
+        // WITH (FORCE) needs PostgreSQL 13+; the children have closed their connections anyway.
+        admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() =>
+          admin(`DROP DATABASE IF EXISTS ${database}`),
+        ),
+      clone: () => create(database),
+    };
   };
+  return { name: 'postgres', create: () => create() };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Child processes
 
 /** Runs the worker with `args` and returns the JSON it prints; its stderr goes straight to ours. */
-function runWorker(env, args) {
+function runWorker(env, args, script = WORKER) {
   return new Promise((resolve, reject) => {
-    child = spawn(process.execPath, [WORKER, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d) => (out += d));
@@ -178,69 +184,118 @@ function phaseSeconds(result) {
 // ---------------------------------------------------------------------------------------------------
 // The run
 
-async function benchBackend(backend, files, rows, existing) {
-  const db = await backend.create();
-  const drop = onCleanup(db.drop);
-  try {
-    log(`[${backend.name}] setup: workspace, positions, ${CUSTOMERS} customers, ${existing} contacts…`);
-    const setup = await runWorker(db.env, ['setup', files.customers, files.contactsSetup]);
-    const setupProblems = [
-      ...check(setup.imports[0], {
-        rows: CUSTOMERS,
-        counts: { created: CUSTOMERS, updated: 0, unchanged: 0 },
-      }),
-      ...check(setup.imports[1], { rows: existing, counts: { created: existing, updated: 0, unchanged: 0 } }),
-    ];
-    if (setupProblems.length > 0)
-      throw new Error(`[${backend.name}] setup went wrong:\n  ${setupProblems.join('\n  ')}`);
+async function benchBackend(backend, files, plan) {
+  const { rows, existing, updates, rounds } = plan;
+  const template = await backend.create();
+  onCleanup(template.drop);
+  log(`[${backend.name}] setup: workspace, positions, ${CUSTOMERS} customers, ${existing} contacts…`);
+  const setup = await runWorker(template.env, ['setup', files.customers]);
+  const setupProblems = check(setup.imports[0], {
+    rows: CUSTOMERS,
+    counts: { created: CUSTOMERS, updated: 0, unchanged: 0 },
+  });
+  // The existing contacts are loaded the fast way: the setup is not what is measured.
+  const loaded = await runWorker(template.env, ['contacts', files.contactsSetup], BASELINE);
+  if (loaded.rows !== existing) setupProblems.push(`setup loaded ${loaded.rows} contacts, not ${existing}`);
+  if (setupProblems.length > 0)
+    throw new Error(`[${backend.name}] setup went wrong:\n  ${setupProblems.join('\n  ')}`);
 
-    const measured = [
-      {
-        kind: 'contacts',
-        file: files.contacts,
-        expected: {
-          rows,
-          counts: { created: rows - existing, updated: existing, unchanged: 0 },
-          state: { customers: CUSTOMERS, contacts: rows, links: rows },
-        },
-      },
-      {
-        kind: 'positions',
-        file: files.positions,
-        expected: {
-          rows,
-          counts: { created: 0, updated: rows, unchanged: 0 },
-          state: { contacts: rows, links: rows, linksWithPosition: rows },
-        },
-      },
-    ];
-    const results = [];
-    for (const { kind, file, expected } of measured) {
-      log(`[${backend.name}] ${kind}: importing ${rows} rows…`);
-      const r = await runWorker(db.env, ['import', kind, file]);
-      const problems = check(r, expected);
-      results.push({
-        backend: backend.name,
-        kind,
+  const contacts = rows - updates + existing;
+  const measured = [
+    {
+      kind: 'contacts',
+      file: files.contacts,
+      expected: {
         rows,
-        seconds: r.seconds,
-        rowsPerSecond: rows / r.seconds,
-        peakRssMB: r.peakRssMB,
-        peakRssBeforeImportMB: r.peakRssBeforeImportMB,
-        status: r.status,
-        counts: r.counts,
-        batches: r.batches,
-        phaseMarks: r.marks,
-        phaseSeconds: phaseSeconds(r),
-        state: r.state,
-        ok: problems.length === 0,
-        problems,
-      });
-    }
-    return { backend: backend.name, setupSeconds: setup.imports.map((i) => i.seconds), results };
-  } finally {
-    await drop();
+        counts: { created: rows - updates, updated: updates, unchanged: 0 },
+        state: { customers: CUSTOMERS, contacts, links: contacts },
+      },
+    },
+    {
+      kind: 'positions',
+      file: files.positions,
+      expected: {
+        rows,
+        counts: { created: 0, updated: rows, unchanged: 0 },
+        state: { contacts, links: contacts, linksWithPosition: rows },
+      },
+    },
+  ];
+  const runs = { roster: {}, baseline: {} };
+  for (const m of measured) {
+    runs.roster[m.kind] = [];
+    runs.baseline[m.kind] = [];
   }
+  // Alternating, and in the other order each round, so both sides see the machine alike.
+  for (let round = 1; round <= rounds; round++) {
+    const sides = round % 2 === 1 ? ['roster', 'baseline'] : ['baseline', 'roster'];
+    for (const side of sides) {
+      const db = await template.clone();
+      const drop = onCleanup(db.drop);
+      try {
+        for (const { kind, file, expected } of measured) {
+          log(`[${backend.name}] round ${round}/${rounds} ${side} ${kind}: ${rows} rows…`);
+          if (side === 'roster') {
+            const r = await runWorker(db.env, ['import', kind, file]);
+            runs.roster[kind].push({ ...r, phaseSeconds: phaseSeconds(r), problems: check(r, expected) });
+          } else {
+            const r = await runWorker(db.env, [kind, file], BASELINE);
+            const { state } = await runWorker(db.env, ['state']);
+            const problems = [];
+            if (r.rows !== rows) problems.push(`baseline staged ${r.rows} rows, not ${rows}`);
+            for (const [key, wanted] of Object.entries(expected.state))
+              if (state[key] !== wanted)
+                problems.push(`baseline: database ${key} is ${state[key]}, expected ${wanted}`);
+            runs.baseline[kind].push({ ...r, state, problems });
+          }
+        }
+      } finally {
+        await drop();
+      }
+    }
+  }
+  const results = measured.map(({ kind }) =>
+    summarize(backend.name, kind, rows, runs.roster[kind], runs.baseline[kind]),
+  );
+  return { backend: backend.name, setupSeconds: [setup.imports[0].seconds, loaded.seconds], results };
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+
+function summarize(backend, kind, rows, roster, baseline) {
+  const seconds = median(roster.map((r) => r.seconds));
+  const baselineSeconds = median(baseline.map((r) => r.seconds));
+  const phases = {};
+  for (const phase of ['staging', 'planning', 'applying', 'finish'])
+    phases[phase] = median(roster.map((r) => r.phaseSeconds?.[phase]));
+  const problems = [...roster, ...baseline].flatMap((r) => r.problems);
+  return {
+    backend,
+    kind,
+    rows,
+    rounds: roster.length,
+    seconds,
+    secondsAll: roster.map((r) => r.seconds),
+    rowsPerSecond: rows / seconds,
+    phaseSeconds: phases,
+    baselineSeconds,
+    baselineSecondsAll: baseline.map((r) => r.seconds),
+    baselineLoadSeconds: median(baseline.map((r) => r.loadSeconds)),
+    ratio: seconds / baselineSeconds,
+    peakRssMB: Math.max(...roster.map((r) => r.peakRssMB)),
+    baselinePeakRssMB: Math.max(...baseline.map((r) => r.peakRssMB)),
+    batches: roster[0]?.batches,
+    batchMsStart: median(roster.map((r) => r.batchMsPer1000?.start)),
+    batchMsEnd: median(roster.map((r) => r.batchMsPer1000?.end)),
+    counts: roster[0]?.counts,
+    ok: problems.length === 0,
+    problems,
+  };
 }
 
 function table(headers, rows) {
@@ -250,28 +305,27 @@ function table(headers, rows) {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function printTables(summary) {
-  const fixed = (n, d) => (n === undefined || n === null ? '-' : n.toFixed(d));
+function printTables(summary, stream = process.stdout) {
+  const fixed = (n, d) => (n === undefined || n === null || Number.isNaN(n) ? '-' : n.toFixed(d));
   const int = (n) => Math.round(n).toLocaleString('en-US');
   const results = summary.backends.flatMap((b) => b.results);
   const out = [
-    `Roster import benchmark: ${int(summary.rows)} rows, batch size ${summary.batchSize}, ` +
-      `node ${summary.node}, ${summary.cpu}`,
+    `Roster import benchmark: ${int(summary.rows)} rows over ${int(summary.existing)} existing contacts, ` +
+      `batch size ${summary.batchSize}, ${summary.rounds} rounds (medians), node ${summary.node}, ${summary.cpu}, ` +
+      `load average ${summary.load.map((l) => l.toFixed(1)).join(' ')} before, ${summary.loadAfter.map((l) => l.toFixed(1)).join(' ')} after`,
     '',
     table(
       [
         'backend',
         'kind',
         'rows',
-        'seconds',
+        'Roster s',
+        'baseline s',
+        'ratio',
         'rows/s',
         'peak RSS MB',
-        'created',
-        'updated',
-        'unchanged',
-        'unmatched',
-        'invalid',
-        'dups',
+        'ms/1k start',
+        'ms/1k end',
         'check',
       ],
       results.map((r) => [
@@ -279,42 +333,60 @@ function printTables(summary) {
         r.kind,
         int(r.rows),
         fixed(r.seconds, 2),
+        fixed(r.baselineSeconds, 2),
+        `${fixed(r.ratio, 2)}×`,
         int(r.rowsPerSecond),
         fixed(r.peakRssMB, 0),
-        ...['created', 'updated', 'unchanged', 'unmatched', 'invalid', 'duplicates'].map((k) =>
-          int(r.counts?.[k] ?? 0),
-        ),
+        fixed(r.batchMsStart, 1),
+        fixed(r.batchMsEnd, 1),
         r.ok ? 'ok' : 'FAIL',
       ]),
     ),
     '',
-    'Phases (seconds; planning/applying split estimated, see bench/README.md):',
+    'Roster phases (median seconds; planning/applying split estimated, see bench/README.md), baseline load:',
     '',
     table(
-      ['backend', 'kind', 'staging', 'planning', 'applying', 'finish', 'batches', 'RSS before MB'],
+      [
+        'backend',
+        'kind',
+        'staging',
+        'planning',
+        'applying',
+        'finish',
+        'batches',
+        'baseline load',
+        'baseline RSS MB',
+      ],
       results.map((r) => [
         r.backend,
         r.kind,
-        fixed(r.phaseSeconds?.staging, 2),
-        fixed(r.phaseSeconds?.planning, 2),
-        fixed(r.phaseSeconds?.applying, 2),
-        fixed(r.phaseSeconds?.finish, 2),
-        String(r.batches),
-        fixed(r.peakRssBeforeImportMB, 0),
+        fixed(r.phaseSeconds.staging, 2),
+        fixed(r.phaseSeconds.planning, 2),
+        fixed(r.phaseSeconds.applying, 2),
+        fixed(r.phaseSeconds.finish, 2),
+        String(r.batches ?? '-'),
+        fixed(r.baselineLoadSeconds, 2),
+        fixed(r.baselinePeakRssMB, 0),
       ]),
     ),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
+  stream.write(`${out.join('\n')}\n`);
 }
 
+/** `node bench/run-bench.js --table FILE.json`: the tables of an earlier `--json` run. */
+const tableOf = process.argv.indexOf('--table');
+
 async function main() {
-  const rows = readRows();
+  if (tableOf > 0) return printTables(JSON.parse(fs.readFileSync(process.argv[tableOf + 1], 'utf8')));
+  const rows = readCount('BENCH_ROWS', 100_000, 2);
+  const existing = readCount('BENCH_EXISTING', Math.floor(rows / 2), Math.floor(rows / 2));
+  const rounds = readCount('BENCH_ROUNDS', 3, 1);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-'));
   onCleanup(async () => fs.rmSync(root, { recursive: true, force: true }));
 
   const started = Date.now();
   log(`Generating files of ${rows} rows in ${root}…`);
-  const { files, existing } = await generateFiles(root, rows);
+  const { files, updates } = await generateFiles(root, rows, existing);
   log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const backends = [sqliteBackend(root)];
@@ -322,6 +394,9 @@ async function main() {
 
   const summary = {
     rows,
+    existing,
+    rounds,
+    load: os.loadavg(),
     batchSize: process.env.BENCH_BATCH_SIZE
       ? Number(process.env.BENCH_BATCH_SIZE)
       : DEFAULT_OPTIONS.batchSize,
@@ -329,10 +404,13 @@ async function main() {
     cpu: `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}`,
     backends: [],
   };
-  for (const backend of backends) summary.backends.push(await benchBackend(backend, files, rows, existing));
+  for (const backend of backends)
+    summary.backends.push(await benchBackend(backend, files, { rows, existing, updates, rounds }));
+  summary.loadAfter = os.loadavg();
 
+  // With --json the tables still go to stderr, beside the progress.
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else printTables(summary);
+  printTables(summary, json ? process.stderr : process.stdout);
 
   const failures = summary.backends.flatMap((b) => b.results).filter((r) => !r.ok);
   for (const r of failures) log(`\nFAIL ${r.backend} ${r.kind}:\n  ${r.problems.join('\n  ')}`);
