@@ -15,6 +15,7 @@ const schema = z.object({
   lockTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
   maxUploadBytes: z.coerce.number().int().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  importNice: z.coerce.number().int().min(0).max(19),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -29,7 +30,8 @@ export const ENVIRONMENT_HELP = `Environment:
   ROSTER_STATEMENT_TIMEOUT_MS longest a single PostgreSQL statement may run, 0 for no limit (default: 600000)
   ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)
   ROSTER_MAX_UPLOAD_BYTES largest file \`roster serve\` accepts (default: 1073741824, 1 GiB)
-  ROSTER_LOG_LEVEL        the server's log level: fatal|error|warn|info|debug|trace|silent (default: info)`;
+  ROSTER_LOG_LEVEL        the server's log level: fatal|error|warn|info|debug|trace|silent (default: info)
+  ROSTER_IMPORT_NICE      nice value (0-19) of \`roster serve\`'s import thread on SQLite, so reads go first (default: 10)`;
 
 /** Reads and validates the configuration once; every problem is listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockTimeoutMs: env.ROSTER_LOCK_TIMEOUT_MS || 600_000,
     maxUploadBytes: env.ROSTER_MAX_UPLOAD_BYTES || 1024 ** 3,
     logLevel: env.ROSTER_LOG_LEVEL || 'info',
+    importNice: env.ROSTER_IMPORT_NICE ?? 10,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -8,6 +8,7 @@ import { openDatabase } from '../db/connection.js';
 import { recordTokenUse } from '../domain/tokens.js';
 import { handleImportJob, undoJob } from './handle-import.js';
 import type { ImportJob } from './queue.js';
+import { niceThisThread } from './thread-priority.js';
 import { WriteTurns } from './write-turns.js';
 
 export type ToWorker =
@@ -30,6 +31,8 @@ export type FromWorker =
 const port = parentPort!;
 const data = workerData as { config: Config; stopFlag: Int32Array; writeTurns: BigInt64Array };
 const config = data.config;
+// Reads on the server's event loop go before the import's batches when the cores are busy.
+niceThisThread(config.importNice);
 const conn = await openDatabase(config);
 const stopping = new AbortController();
 const writeTurns = new WriteTurns(data.writeTurns);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
@@ -34,6 +35,20 @@ describe('separate import workers', () => {
     },
   );
 
+  it.runIf(backend === 'sqlite' && process.platform === 'linux')(
+    'on the embedded database, the import thread runs at ROSTER_IMPORT_NICE and the event loop at the server’s',
+    async () => {
+      server = await startServer(t.env);
+      const pid = server.process.pid!;
+      expect(niceOfThreads(pid).get(pid)).toBe(0);
+      expect([...niceOfThreads(pid).values()]).toContain(10);
+      await server.stop();
+
+      server = await startServer(t.env, { ROSTER_IMPORT_NICE: '0' });
+      expect(new Set(niceOfThreads(server.process.pid!).values())).toEqual(new Set([0]));
+    },
+  );
+
   it.runIf(backend === 'postgres')(
     'take the imports a server without a worker queued (pg-boss in the same database)',
     async () => {
@@ -66,3 +81,14 @@ describe('separate import workers', () => {
     },
   );
 });
+
+/** Each thread's nice value, by thread id (field 19 of /proc/PID/task/TID/stat, after the command in parens). */
+function niceOfThreads(pid: number): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    nice.set(Number(tid), Number(fields[16]));
+  }
+  return nice;
+}
