@@ -47,6 +47,11 @@ export interface Dialect {
   foldedSql(expr: RawBuilder<unknown>): RawBuilder<string>;
   /** True for a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
+  /**
+   * A subquery of rows read from `json`, an array of objects: one column per name in `columns`, each of the
+   * type of `table`'s column of that name. One parameter carries a whole set of keys or values (undo).
+   */
+  jsonRows(table: string, columns: readonly string[], json: string): RawBuilder<unknown>;
 }
 
 // Keyed by the Kysely adapter: the one object kysely carries unchanged into transactions, `connection()`

@@ -47,6 +47,9 @@ export const postgresDialect: Dialect = {
   // lower() folds as the database's locale does (all of Unicode under a UTF-8 locale, ASCII under "C").
   foldedSql: (expr) => sql<string>`lower(${expr})`,
   isUniqueViolation: (err) => (err as { code?: unknown } | undefined)?.code === '23505',
+  // The table's own row type gives each column its type.
+  jsonRows: (table, columns, json) =>
+    sql`(SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, CAST(${json} AS jsonb)))`,
 };
 
 /** Opens a pool of four connections to the server at `url`. */

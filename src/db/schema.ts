@@ -223,6 +223,27 @@ export interface ImportRowTable {
   undo_data: string | null;
 }
 
+/** How far the undo of a run has got (migration 016): rows below `next_row` are still to undo. */
+export interface ImportUndoTable {
+  run_id: number;
+  next_row: number;
+  restored: number;
+  removed: number;
+  started_at: string;
+}
+
+/** A conflict an undo has listed so far (in row order: `row_no`, then `seq`, the record's place in the row). */
+export interface ImportUndoConflictTable {
+  run_id: number;
+  row_no: number;
+  seq: number;
+  line: number;
+  table_name: string;
+  /** JSON: the record's natural key, as in the undo data. */
+  record_key: string;
+  message: string;
+}
+
 export interface WorkspaceLockTable {
   workspace_id: number;
   run_id: number;
@@ -315,6 +336,8 @@ export interface Database {
   import_rows: ImportRowTable;
   import_row_labels: ImportRowLabelTable;
   import_row_values: ImportRowValueTable;
+  import_undos: ImportUndoTable;
+  import_undo_conflicts: ImportUndoConflictTable;
   workspace_locks: WorkspaceLockTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;

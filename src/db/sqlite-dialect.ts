@@ -37,6 +37,9 @@ export const sqliteDialect: Dialect = {
   // lower() folds ASCII only; fold_case is foldCase itself (registered by openSqlite).
   foldedSql: (expr) => sql<string>`fold_case(${expr})`,
   isUniqueViolation: (err) => hasCode(err, 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  // SQLite's values carry their own type: json_extract gives text, integer, real or NULL as the JSON holds.
+  jsonRows: (_table, columns, json) =>
+    sql`(SELECT ${sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`}) AS ${sql.ref(c)}`))} FROM json_each(${json}))`,
 };
 
 /** The longest a write of the server's event loop waits for another process's write lock (then 503). */

@@ -1,4 +1,3 @@
-import type { RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** A table an import changes, and so one undo puts back; each kind names those it writes (`undoTables`). */
@@ -42,8 +41,8 @@ export interface UndoTableFacts {
   /** The table has updated_at, which undo sets when it puts values back. */
   timestamped?: true;
   /**
-   * Counts the rows that still refer to a record undo would remove (added after the run), given the record's
-   * WHERE condition: removing it would lose them.
+   * The rows that refer to a record of this table by its id (`table.column` = id): a record the run created
+   * is kept when any still refers to it (added after the run), since removing it would lose them.
    */
-  dependents?(where: RawBuilder<unknown>): RawBuilder<{ n: number }>;
+  dependents?: readonly { table: UndoTable; column: string }[];
 }

@@ -194,4 +194,60 @@ describe('undo', () => {
     expect(undo.conflicts).toEqual([]);
     expect(await contactsSnapshot()).toEqual(before);
   });
+
+  it('undoes a run of many pages as record by record: a contact created early and linked again late is removed', async () => {
+    const before = await contactsSnapshot();
+    const rows = ['email,first_name,company_id', 'early@example.com,Early,CUST001'];
+    for (let i = 0; i < 1500; i++) rows.push(`filler${i}@example.com,Filler,`);
+    rows.push('early@example.com,Early,CUST002', 'John.Doe@example.com,Johnny,CUST003');
+    const report = await importCsv(t.conn.db, ws, 'contacts', rows.join('\n'));
+    expect(report.counts).toMatchObject({ created: 1501, updated: 2 });
+    const undo = await undoImport(t.conn.db, ws, report.id);
+    // 1,501 contacts and 3 links removed; John's first name put back.
+    expect(undo).toMatchObject({ restored: 1, removed: 1504, conflicts: [] });
+    expect(await contactsSnapshot()).toEqual(before);
+  });
+
+  it('keeps a contact created by the run that has a link or a label added since, and reports it once', async () => {
+    await addLabel(t.conn.db, ws.id, 'VIP', 'vip');
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      'email,first_name,company_id\nlinked@example.com,Lin,CUST001\nlabelled@example.com,Lab,\nplain@example.com,Pla,\n',
+    );
+    const { linkPerson } = await import('../support/factories.js');
+    await linkPerson(t.conn.db, ws.id, 'CUST002', 'linked@example.com');
+    const labelled = await t.conn.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('email_ci', '=', 'labelled@example.com')
+      .executeTakeFirstOrThrow();
+    const vip = await t.conn.db
+      .selectFrom('labels')
+      .select('id')
+      .where('name', '=', 'VIP')
+      .executeTakeFirstOrThrow();
+    await t.conn.db
+      .insertInto('contact_labels')
+      .values({ contact_id: labelled.id, label_id: vip.id })
+      .execute();
+    const undo = await undoImport(t.conn.db, ws, report.id);
+    // The run's own link of linked@ goes; the contact stays for its link to CUST002, labelled@ for its label.
+    expect(undo.removed).toBe(2);
+    expect(undo.conflicts).toEqual([
+      expect.objectContaining({ line: 2, table: 'contacts', message: expect.stringContaining('has links') }),
+      expect.objectContaining({ line: 3, table: 'contacts', message: expect.stringContaining('has links') }),
+    ]);
+    const left = await t.conn.db
+      .selectFrom('contacts')
+      .select('email_ci')
+      .where('email_ci', 'in', ['linked@example.com', 'labelled@example.com', 'plain@example.com'])
+      .orderBy('email_ci')
+      .execute();
+    expect(left.map((c) => c.email_ci)).toEqual(['labelled@example.com', 'linked@example.com']);
+    const persons = await personsSnapshot(t.conn.db, ws.id);
+    expect(persons).toContain('CUST002 linked@example.com - 0');
+    expect(persons).not.toContain('CUST001 linked@example.com - 0');
+  });
 });

@@ -56,9 +56,11 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
 const contactsUndo: UndoTableFacts = {
   withWorkspace: true,
   timestamped: true,
-  dependents: (where) => sql`SELECT (SELECT count(*) FROM customer_contacts WHERE contact_id = c.id)
-      + (SELECT count(*) FROM contact_labels WHERE contact_id = c.id)
-      + (SELECT count(*) FROM contact_field_values WHERE contact_id = c.id) AS n FROM contacts c WHERE ${where}`,
+  dependents: [
+    { table: 'customer_contacts', column: 'contact_id' },
+    { table: 'contact_labels', column: 'contact_id' },
+    { table: 'contact_field_values', column: 'contact_id' },
+  ],
 };
 
 interface ContactRow {

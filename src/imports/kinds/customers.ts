@@ -132,8 +132,7 @@ const upsert: UpsertSpec<{ customer_key: string }> = {
 export const customersUndo: UndoTableFacts = {
   withWorkspace: true,
   timestamped: true,
-  dependents: (where) =>
-    sql`SELECT count(*) AS n FROM customer_contacts WHERE customer_id = (SELECT id FROM customers WHERE ${where})`,
+  dependents: [{ table: 'customer_contacts', column: 'customer_id' }],
 };
 
 /** `customers`: creates or updates customers, matched by ref; a new customer needs a name. */
