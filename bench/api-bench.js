@@ -52,12 +52,17 @@ try {
   log(`generating ${rows} rows…`);
   const { files } = await generateFiles(tmp, rows);
   log('setup: workspace, customers, existing contacts…');
-  const setup = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'bench/import-worker.js'), 'setup', files.customers, files.contactsSetup],
-    { env, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  if (setup.status !== 0) throw new Error('setup failed');
+  // As `npm run bench` does: the workspace and customers by import, the existing contacts the fast way.
+  for (const args of [
+    ['bench/import-worker.js', 'setup', files.customers],
+    ['bench/baseline.js', 'contacts', files.contactsSetup],
+  ]) {
+    const setup = spawnSync(process.execPath, [path.join(ROOT, args[0]), ...args.slice(1)], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (setup.status !== 0) throw new Error(`setup failed: ${args.join(' ')}`);
+  }
   const conn = await openDatabase(loadConfig(env));
   const ws = await findWorkspace(conn.db, 'bench');
   const { token } = await createToken(conn.db, ws.id, 'bench');
