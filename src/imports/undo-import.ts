@@ -432,7 +432,11 @@ export async function undoImport(
   db: Db,
   workspace: Workspace,
   id: string,
-  opts: { lockTimeoutMs?: number } = {},
+  opts: {
+    lockTimeoutMs?: number;
+    /** After each page has committed (the server's worker thread lets the event loop's writes in). */
+    betweenPages?: () => void;
+  } = {},
 ): Promise<UndoReport> {
   const run = await requireRun(db, workspace, id);
   checkUndoable(run);
@@ -465,6 +469,7 @@ export async function undoImport(
         return rows.length < limit ? finish(trx, run) : undefined;
       });
       if (report) return report;
+      opts.betweenPages?.();
       const scale = Math.min(2, PAGE_MS / Math.max(Date.now() - started, 1));
       limit = Math.min(MAX_PAGE, Math.max(MIN_PAGE, Math.round(limit * scale)));
     }

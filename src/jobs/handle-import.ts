@@ -21,6 +21,12 @@ export async function handleImportJob(
 }
 
 /** Undoes a completed run of a workspace (what both queues do for POST /api/imports/:id/undo). */
-export function undoJob(db: Db, config: Config, workspaceId: number, runId: string): Promise<UndoReport> {
-  return runUndo({ db, config }, workspaceId, runId);
+export function undoJob(
+  db: Db,
+  config: Config,
+  workspaceId: number,
+  runId: string,
+  betweenPages?: () => void,
+): Promise<UndoReport> {
+  return runUndo({ db, config }, workspaceId, runId, betweenPages);
 }

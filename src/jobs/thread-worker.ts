@@ -81,7 +81,7 @@ port.postMessage({ type: 'ready' } satisfies FromWorker);
 
 async function undo(message: Extract<ToWorker, { type: 'undo' }>): Promise<void> {
   try {
-    const report = await undoJob(conn.db, config, message.workspaceId, message.runId);
+    const report = await undoJob(conn.db, config, message.workspaceId, message.runId, betweenBatches);
     port.postMessage({ type: 'undone', requestId: message.requestId, report } satisfies FromWorker);
   } catch (err) {
     const e = err as { code?: string; message?: string; hint?: string };

@@ -263,10 +263,15 @@ export function undoRun(deps: ImportDeps, caller: Caller, run: ImportRun): Promi
 }
 
 /** Carries out an undo a worker was handed (already authorized by whoever queued it). */
-export async function runUndo(deps: ImportDeps, workspaceId: number, runId: string): Promise<UndoReport> {
+export async function runUndo(
+  deps: ImportDeps,
+  workspaceId: number,
+  runId: string,
+  betweenPages?: () => void,
+): Promise<UndoReport> {
   const workspace: Workspace | undefined = await workspaceById(deps.db, workspaceId);
   if (!workspace) throw new AppError('not_found', `No workspace ${workspaceId}.`);
-  return undoImport(deps.db, workspace, runId, { lockTimeoutMs: deps.config.lockTimeoutMs });
+  return undoImport(deps.db, workspace, runId, { lockTimeoutMs: deps.config.lockTimeoutMs, betweenPages });
 }
 
 /** The runs a starting server must take up again: queued ones, and ones whose process died. */
