@@ -43,6 +43,15 @@ export async function migrateToLatest(db: Db, dialect: DialectName): Promise<voi
   if (error) {
     // Unreachable database, full disk, read-only folder: said as such, not as a failed migration.
     if (systemFault(error)) throw error;
+    // Kysely's words when the database holds a migration this build lacks: a newer Roster has used it.
+    const newer = /previously executed migration (\S+) is missing/.exec(String((error as Error).message));
+    if (newer) {
+      throw new AppError(
+        'invalid_state',
+        `This database has been upgraded by a newer version of Roster (it has migration ${newer[1]}, which this version does not know).`,
+        'Run the newer version of Roster on it; an older one cannot use it safely.',
+      );
+    }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new AppError(
       'internal',

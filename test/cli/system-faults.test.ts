@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roster } from '../support/cli.js';
 import { writeCsv } from '../support/factories.js';
@@ -66,6 +67,26 @@ describe('system faults in the CLI', () => {
     const again = await roster(['imports', 'resume', id, '-w', 'acme'], t.env);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('completed');
+  });
+
+  it('refuses a database a newer Roster has migrated, saying so, and changes nothing', async () => {
+    const t2 = await createTestDatabase();
+    const migrations = async () =>
+      (await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t2.conn.db)).rows;
+    try {
+      await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('999-from-a-newer-roster', '2030-01-01')`.execute(
+        t2.conn.db,
+      );
+      const before = await migrations();
+      const res = await roster(['workspaces', 'list'], t2.env);
+      expectCleanFailure(
+        res,
+        /upgraded by a newer version of Roster \(it has migration 999-from-a-newer-roster/,
+      );
+      expect(await migrations()).toEqual(before);
+    } finally {
+      await t2.cleanup();
+    }
   });
 
   it('says that the data folder cannot be created', async () => {

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../db/connection.js';
 import { AppError } from '../../errors.js';
-import { jobQueueFor, startServer } from '../../server/serve.js';
+
+/**
+ * The server and the job queues (Fastify, pg-boss and their dependencies, about half of the CLI's modules)
+ * are loaded by the commands that use them, so every other command starts without them.
+ */
+const server = () => import('../../server/serve.js');
 
 /** Parses --port: 0 (any free port) to 65535. */
 export function port(value: string): number {
@@ -28,12 +33,13 @@ export async function serveUntilStopped(
   listen: { port: number; host: string; worker?: boolean },
   opts: { logger?: boolean | object; banner?: (url: string) => string } = {},
 ): Promise<void> {
-  const server = await startServer(config, listen, opts.logger);
-  process.stdout.write(`Roster listening on ${server.url}\n`);
-  if (opts.banner) process.stdout.write(`${opts.banner(server.url)}\n`);
+  const { startServer } = await server();
+  const running = await startServer(config, listen, opts.logger);
+  process.stdout.write(`Roster listening on ${running.url}\n`);
+  if (opts.banner) process.stdout.write(`${opts.banner(running.url)}\n`);
   const signal = await stopSignal();
-  server.app.log.info({ signal }, 'stopping: the running import stops after its batch');
-  await server.close();
+  running.app.log.info({ signal }, 'stopping: the running import stops after its batch');
+  await running.close();
 }
 
 /** `roster serve` (HTTP API, web UI, background imports) and `roster worker` (imports only, PostgreSQL). */
@@ -58,6 +64,7 @@ export function registerServeCommands(program: Command): void {
           'Set DATABASE_URL to a PostgreSQL server to run separate workers.',
         );
       }
+      const { jobQueueFor } = await server();
       const conn = await openDatabase(config);
       const jobs = jobQueueFor(conn, config);
       await jobs.start();
