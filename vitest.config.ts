@@ -1,13 +1,27 @@
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 /** Integration, CLI and server tests run twice: once on SQLite, once on a throwaway PostgreSQL 15 cluster. */
 const databaseTests = ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/server/**/*.test.ts'];
+
+/**
+ * Tests of what does not depend on the database (the HTTP layer's hardening and role checks, the OpenAPI
+ * document, the CLI's reading of foreign files and flags) run on SQLite only: what they drive underneath is
+ * covered on PostgreSQL by the integration tests (import-foreign-files, email-identity, users) and the
+ * server tests of the same routes.
+ */
+const databaseIndependent = [
+  'test/cli/foreign-files.test.ts',
+  'test/server/hardening-api.test.ts',
+  'test/server/roles-api.test.ts',
+  'test/server/openapi.test.ts',
+];
 
 const postgres: TestProjectInlineConfiguration = {
   extends: true,
   test: {
     name: 'postgres',
     include: databaseTests,
+    exclude: [...configDefaults.exclude, ...databaseIndependent],
     env: { ROSTER_TEST_DB: 'postgres' },
     globalSetup: ['test/support/pg-global-setup.ts'],
   },
