@@ -39,6 +39,8 @@ export interface Dialect {
     acquire: (tryLock: () => Promise<boolean>) => Promise<void>,
     fn: () => Promise<T>,
   ): Promise<T>;
+  /** Tunes a transaction whose statements each touch one batch of an import's rows. */
+  tuneBatchTransaction(trx: Db): Promise<void>;
   /** Refreshes the planner's statistics after staging a run, where the planner needs them. */
   analyzeStaging(db: Db): Promise<void>;
   /** `expr` ordered by code point, as SQLite's BINARY collation and PostgreSQL's "C" order. */

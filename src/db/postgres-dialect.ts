@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Db, Dialect } from './dialect.js';
+import { attachDriver } from './insert-many.js';
 
 // COUNT(*) and BIGINT come back from pg as strings; every count Roster reads fits in a JS number.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -34,6 +35,11 @@ export const postgresDialect: Dialect = {
         await sql`SELECT pg_advisory_unlock(${ADVISORY_CLASS}, ${workspaceId})`.execute(conn);
       }
     }),
+  // A parallel worker started for a statement over a few thousand rows costs more than it saves (seen on every
+  // batch's SELECT).
+  tuneBatchTransaction: async (trx) => {
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(trx);
+  },
   // Freshly inserted rows have no statistics until autovacuum gets to them, and without them PostgreSQL
   // nests loops over the whole run (seen: 20 s instead of 20 ms for one plan statement on 5,000 rows). The
   // tables the plan joins with are analyzed too: a previous large import may have doubled them since
@@ -71,5 +77,7 @@ export function openPostgres(
   // An idle client whose connection the server ends (restart, timeout) emits 'error' on the pool; without a
   // listener that would crash the process. The pool drops the client and opens a new one when needed.
   pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`));
-  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  attachDriver(db, { pool });
+  return db;
 }

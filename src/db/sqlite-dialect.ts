@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { foldCase, now } from '../domain/text.js';
 import { AppError } from '../errors.js';
 import type { Db, Dialect, WorkspaceLockKey } from './dialect.js';
+import { attachDriver } from './insert-many.js';
 import { EventLoopSqliteDialect } from './sqlite-event-loop.js';
 import { processAlive } from './workspace-lock.js';
 
@@ -30,6 +31,7 @@ export const sqliteDialect: Dialect = {
         .execute();
     }
   },
+  tuneBatchTransaction: () => Promise.resolve(),
   // SQLite plans the staging joins well without statistics.
   analyzeStaging: () => Promise.resolve(),
   // BINARY, SQLite's default collation, is code-point order.
@@ -58,7 +60,11 @@ export function openSqlite(config: Config, opts: { eventLoop?: boolean } = {}): 
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   withFoldCase(database);
-  if (!opts.eventLoop) return new Kysely({ dialect: new SqliteDialect({ database }) });
+  if (!opts.eventLoop) {
+    const db: Db = new Kysely({ dialect: new SqliteDialect({ database }) });
+    attachDriver(db, { sqlite: database });
+    return db;
+  }
   const reader = withFoldCase(new SQLite(file, { readonly: true, fileMustExist: true }));
   const waitMs = Math.min(config.busyTimeoutMs, EVENT_LOOP_WRITE_WAIT_MS);
   return new Kysely({ dialect: new EventLoopSqliteDialect({ writer: database, reader, waitMs }) });

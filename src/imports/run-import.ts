@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { dialectOf, type Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
 import { withWorkspaceLock } from '../db/workspace-lock.js';
@@ -278,7 +279,26 @@ async function rowsTotal(db: Db, runId: number): Promise<number> {
   return (await getRun(db, runId)).rowsTotal;
 }
 
-/** Applies the staged rows batch by batch after the last committed one; a batch and its progress commit together. */
+/**
+ * How many rows one transaction applies: whole batches of `--batch-size` rows, as many as commit in about
+ * TRANSACTION_MS, at most TRANSACTION_ROWS. Each commit rewrites the index pages it touched, so a few large
+ * transactions cost far less than many small ones; the time bound keeps short what a waiting writer (an
+ * edit, on SQLite) waits, how late a stop is heard, and the work a crash throws away.
+ */
+const TRANSACTION_MS = 1000;
+const TRANSACTION_ROWS = 50_000;
+
+/** The batches of the next transaction, from the last one's: at most twice as many, at least one. */
+export function nextBatches(batches: number, ms: number, batchSize: number): number {
+  const most = Math.max(1, Math.floor(TRANSACTION_ROWS / batchSize));
+  const fit = Math.floor((batches * TRANSACTION_MS) / Math.max(ms, 1));
+  return Math.max(1, Math.min(most, batches * 2, fit));
+}
+
+/**
+ * Applies the staged rows after the last committed one, a transaction of whole batches at a time; the
+ * transaction's last row is `rows_done`, committed with it, so a resume starts at a transaction boundary.
+ */
 async function applyBatches(
   db: Db,
   ctx: RunContext,
@@ -289,15 +309,20 @@ async function applyBatches(
   const kind = KINDS[ctx.kind];
   const size = ctx.options.batchSize;
   const { rowsDone } = await getRun(db, ctx.runId);
-  for (let from = rowsDone + 1; from <= total; from += size) {
+  let batches = 1;
+  for (let from = rowsDone + 1; from <= total;) {
     if (signal?.aborted) throw new RunInterrupted();
-    const to = Math.min(total, from + size - 1);
+    const to = Math.min(total, from + batches * size - 1);
+    const started = performance.now();
     await inTransaction(db, async (trx) => {
+      await dialectOf(trx).tuneBatchTransaction(trx);
       await kind.applyBatch(trx, ctx, from, to);
       if (!ctx.options.dryRun) await touchWorkspace(trx, ctx.workspaceId);
       await updateRun(trx, ctx.runId, { rowsDone: to });
     });
+    batches = nextBatches(batches, performance.now() - started, size);
     progress({ phase: 'applying', rowsDone: to, rowsTotal: total });
+    from = to + 1;
   }
 }
 

@@ -50,6 +50,10 @@ export class LabelsAndValuesChunk {
     }
   }
 
+  get empty(): boolean {
+    return this.labels.length === 0 && this.values.length === 0;
+  }
+
   /** Multi-row inserts, each under the database's parameter limit. */
   async insert(db: Db): Promise<void> {
     const { maxParams } = dialectOf(db);

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { dialectOf, type Db } from '../../db/dialect.js';
 import type { ImportRowTable } from '../../db/schema.js';
+import { insertMany } from '../../db/insert-many.js';
 import { inTransaction } from '../../db/transaction.js';
 import { foldCase } from '../../domain/text.js';
 import type { ImportKind, StagedValues } from '../kinds/kind.js';
@@ -21,8 +22,26 @@ export interface StagingResult {
   rows: number;
 }
 
-/** Columns of one staged row; keeps each chunk's statement under the database's parameter limit. */
-const STAGED_COLUMNS = 26;
+/** The columns staging may write; a chunk writes those that any of its rows sets, and the first six. */
+const COLUMNS = [
+  ...['run_id', 'row_no', 'line', 'cells', 'status', 'is_first'],
+  ...['reason', 'column_name', 'message', 'hint', 'customer_key', 'customer_key_ci', 'email', 'email_ci'],
+  ...['position_name', 'position_ci', 'primary_value', 'first_name', 'last_name', 'name', 'name_ci'],
+  ...['erp_id', 'erp_id_ci', 'password_hash', 'password_digest', 'active_value'],
+] as const satisfies readonly (keyof StagedRow)[];
+const ALWAYS = 6;
+
+/** Rows of a chunk: one transaction (SQLite) or one COPY (PostgreSQL) each. */
+const CHUNK_ROWS = 5000;
+
+/** Writes a chunk of staged rows with the columns its rows use (fewer columns, smaller rows to write). */
+async function insertStagedRows(db: Db, rows: readonly StagedRow[]): Promise<void> {
+  const columns = COLUMNS.filter(
+    (c, i) => i < ALWAYS || rows.some((r) => r[c] !== null && r[c] !== undefined),
+  );
+  const values = rows.map((r) => columns.map((c) => r[c] ?? null));
+  await insertMany(db, 'import_rows', columns, values, Math.floor(dialectOf(db).maxParams / columns.length));
+}
 
 const fold = (v: string | null | undefined) => (v === null || v === undefined ? null : foldCase(v));
 
@@ -84,8 +103,7 @@ export async function stageRows(
   const extra = (await kind.extraColumns?.(db, ctx.workspaceId)) ?? [];
   const pending = new PendingRowWork();
   // Rows that need slow preparation (password hashing) go in smaller chunks, so that progress moves.
-  const { maxParams } = dialectOf(db);
-  const chunkSize = Math.min(kind.prepareRow ? 50 : 1000, Math.floor(maxParams / STAGED_COLUMNS));
+  const chunkSize = kind.prepareRow ? 50 : CHUNK_ROWS;
   const flush = async () => {
     if (chunk.length === 0) return;
     await pending.settle();
@@ -93,10 +111,9 @@ export async function stageRows(
     const sideRows = labelsAndValues;
     chunk = [];
     labelsAndValues = new LabelsAndValuesChunk();
-    await inTransaction(db, async (trx) => {
-      await trx.insertInto('import_rows').values(rows).execute();
-      await sideRows.insert(trx);
-    });
+    // Each chunk commits on its own: a run killed while staging starts staging over when resumed.
+    await insertStagedRows(db, rows);
+    if (!sideRows.empty) await inTransaction(db, (trx) => sideRows.insert(trx));
     onRows(rowNo);
   };
   for await (const record of records) {
