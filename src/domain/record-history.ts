@@ -64,8 +64,8 @@ export async function contactHistory(db: Db, workspaceId: number, id: number, li
       db,
       workspaceId,
       limit,
-      // Only kinds that change a contact's links resolve a row's contact_id: no list of kinds needed.
-      sql`r.contact_id = ${id}`,
+      // The contacts import resolves contact_id too, and is read by email above.
+      sql`r.contact_id = ${id} AND u.kind <> 'contacts'`,
       sql`(SELECT c.ref FROM customers c WHERE c.id = r.customer_id)`,
     ),
   ]);

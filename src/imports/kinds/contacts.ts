@@ -26,8 +26,18 @@ import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
 
 async function plan(db: Db, ctx: RunContext): Promise<void> {
   const replace = ctx.options.labels === 'replace';
-  // Contacts are found by email case-insensitively; an update keeps the stored casing.
-  await sql`UPDATE import_rows SET target_key = email_ci WHERE ${pendingRows(ctx)}`.execute(db);
+  const ws = ctx.workspaceId;
+  // Contacts are found by email case-insensitively (an update keeps the stored casing), once for the run,
+  // and in the same pass the companies named exactly by a unique key (resolveCustomers then sees the rest).
+  const company =
+    ctx.options.customerKey === 'name'
+      ? sql`customer_id`
+      : sql`(SELECT c.id FROM customers c WHERE c.workspace_id = ${ws}
+          AND ${sql.ref(`c.${ctx.options.customerKey}`)} = import_rows.customer_key)`;
+  await sql`UPDATE import_rows SET target_key = email_ci,
+      contact_id = (SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email_ci = import_rows.email_ci),
+      customer_id = ${company}
+    WHERE ${pendingRows(ctx)}`.execute(db);
   await resolveCustomers(db, ctx, 'company_id');
   await resolveLabels(db, ctx);
   await fingerprintLabelsAndValues(db, ctx);
@@ -80,12 +90,9 @@ const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
     { column: 'first_name', blankClears: true },
     { column: 'last_name', blankClears: true },
   ],
-  current: (ctx) => sql`t.workspace_id = ${ctx.workspaceId} AND t.email_ci = r.email_ci`,
-  // Joined by id, which the batch drives: a join on email_ci let SQLite walk every contact of the workspace.
-  updated: (ctx) => ({
-    from: sql`import_rows r JOIN contacts c ON c.workspace_id = ${ctx.workspaceId} AND c.email_ci = r.email_ci`,
-    id: sql`c.id`,
-  }),
+  // By id, resolved once in the plan (and taken by the later rows of a contact the run creates).
+  current: () => sql`t.id = r.contact_id`,
+  updated: () => ({ from: sql`import_rows r`, id: sql`r.contact_id` }),
   undoKey: (r) => ({ email_ci: r.email_ci }),
   select: sql`r.labels_sig, r.customer_id, r.customer_key, l.id AS link_id`,
   joins: () => sql`LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = t.id`,
@@ -104,11 +111,19 @@ const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
       : undefined;
     return [link, ...noteLabelAndValueChanges(changes, r, loaded, ctx.options.labels === 'replace')];
   },
+  async afterCreate(db, ctx, from, to) {
+    // The created rows, and the later rows of their contacts, take the new ids: they apply by id like the rest.
+    await sql`UPDATE import_rows SET contact_id = n.id
+      FROM (SELECT r.target_key, t.id FROM import_rows r
+        JOIN contacts t ON t.workspace_id = ${ctx.workspaceId} AND t.email_ci = r.email_ci
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') n
+      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = n.target_key
+        AND import_rows.contact_id IS NULL`.execute(db);
+  },
   async afterApply(db, ctx, from, to, at) {
-    const ws = ctx.workspaceId;
     await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
-      SELECT CAST(${ws} AS INTEGER), r.customer_id, c.id, 0, ${at}, ${at}
-      FROM import_rows r JOIN contacts c ON c.workspace_id = ${ws} AND c.email_ci = r.email_ci
+      SELECT CAST(${ctx.workspaceId} AS INTEGER), r.customer_id, r.contact_id, 0, ${at}, ${at}
+      FROM import_rows r
       WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status IN ('created', 'updated')
         AND r.customer_id IS NOT NULL
       ON CONFLICT (customer_id, contact_id) DO NOTHING`.execute(db);
