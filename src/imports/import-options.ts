@@ -60,7 +60,13 @@ export const ImportOptionsSchema = z.object({
     .transform((d) => (d === '\\t' ? '\t' : d))
     .optional()
     .describe('Field separator (default ","; "\\t" for tab)'),
-  batchSize: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Rows per transaction'),
+  batchSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe('Rows per batch; a transaction applies whole batches, about a second of them'),
   ignoreUnknown: flag.optional().describe('Leave out the columns that are not of this import'),
   mapping: mappingField
     .optional()

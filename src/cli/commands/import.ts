@@ -129,7 +129,12 @@ export function registerImportCommand(program: Command): void {
     .option('--header-line <n>', 'the line of the header, when the file starts with other lines', lineNumber)
     .option('--sheet <name>', 'the sheet of an .xlsx workbook to read (default: the first)')
     .option('--delimiter <char>', 'field separator (default ",")')
-    .option('--batch-size <n>', 'rows per transaction', batchSize, DEFAULT_OPTIONS.batchSize)
+    .option(
+      '--batch-size <n>',
+      'rows per batch (a transaction applies ~1 s of batches)',
+      batchSize,
+      DEFAULT_OPTIONS.batchSize,
+    )
     .option('--report <file.json>', 'write the report JSON to a file')
     .option(
       '--errors <file.csv>',

@@ -1545,7 +1545,7 @@ export interface paths {
         content: {
           'multipart/form-data': {
             /**
-             * @description Rows per transaction
+             * @description Rows per batch; a transaction applies whole batches, about a second of them
              * @default 1000
              */
             batchSize?: number;
@@ -2801,7 +2801,7 @@ export interface paths {
         content: {
           'multipart/form-data': {
             /**
-             * @description Rows per transaction
+             * @description Rows per batch; a transaction applies whole batches, about a second of them
              * @default 1000
              */
             batchSize?: number;
