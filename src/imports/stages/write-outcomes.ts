@@ -1,4 +1,5 @@
 import { dialectOf, type Db } from '../../db/dialect.js';
+import { updateMany } from '../../db/insert-many.js';
 import type { RunContext } from '../run-context.js';
 import type { UndoRecord } from '../undo-record.js';
 
@@ -40,8 +41,23 @@ export function outcome(
   };
 }
 
-/** Writes the outcomes of a batch in one statement per chunk (an upsert on the row's key). */
+const OUTCOME_COLUMNS = [
+  { name: 'status', type: 'text' },
+  { name: 'changes', type: 'text' },
+  { name: 'undo_data', type: 'text' },
+] as const;
+
+/** Writes the outcomes of a batch onto its staged rows: status, changes and undo data. */
 export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
+  const rows = outcomes.map((o) => [
+    o.row_no,
+    o.status,
+    o.changes === null ? null : JSON.stringify(o.changes),
+    o.undo && !ctx.options.dryRun ? JSON.stringify(o.undo) : null,
+  ]);
+  const key = { column: 'row_no', fixed: { run_id: ctx.runId } };
+  if (await updateMany(db, 'import_rows', key, OUTCOME_COLUMNS, rows)) return;
+  // Elsewhere (the server's event-loop handle): an upsert on the row's key, one statement per chunk.
   const { maxParams } = dialectOf(db);
   const chunk = Math.floor(maxParams / 8);
   for (let i = 0; i < outcomes.length; i += chunk) {
