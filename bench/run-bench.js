@@ -389,8 +389,10 @@ async function main() {
   const { files, updates } = await generateFiles(root, rows, existing);
   log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const backends = [sqliteBackend(root)];
-  if (process.env.DATABASE_URL) backends.push(postgresBackend(process.env.DATABASE_URL));
+  // BENCH_ONLY=postgres (or sqlite) measures one database.
+  const only = process.env.BENCH_ONLY;
+  const backends = only === 'postgres' ? [] : [sqliteBackend(root)];
+  if (process.env.DATABASE_URL && only !== 'sqlite') backends.push(postgresBackend(process.env.DATABASE_URL));
 
   const summary = {
     rows,
