@@ -250,4 +250,37 @@ describe('undo', () => {
     expect(persons).toContain('CUST002 linked@example.com - 0');
     expect(persons).not.toContain('CUST001 linked@example.com - 0');
   });
+
+  it('lists a user whose password changed since as a conflict without showing any hash', async () => {
+    await importCsv(t.conn.db, ws, 'users', 'email,first_name,password\nu@example.com,U,First-password-1\n');
+    const second = await importCsv(
+      t.conn.db,
+      ws,
+      'users',
+      'email,first_name,password\nu@example.com,U,Second-password-2\n',
+    );
+    expect(second.counts.updated).toBe(1);
+    await t.conn.db
+      .updateTable('users')
+      .set({ password_hash: 'secret-hash-set-since' })
+      .where('email_ci', '=', 'u@example.com')
+      .execute();
+    const undo = await undoImport(t.conn.db, ws, second.id);
+    expect(undo).toMatchObject({ restored: 0, removed: 0 });
+    expect(undo.conflicts).toEqual([
+      {
+        line: 2,
+        table: 'users',
+        key: { email_ci: 'u@example.com' },
+        message: 'It changed after the run (password_hash is now (changed)); left as it is.',
+      },
+    ]);
+    expect(JSON.stringify(undo)).not.toContain('$argon2');
+    const stored = await t.conn.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('email_ci', '=', 'u@example.com')
+      .executeTakeFirstOrThrow();
+    expect(stored.password_hash).toBe('secret-hash-set-since');
+  });
 });
