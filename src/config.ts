@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
@@ -14,6 +15,8 @@ const schema = z.object({
   statementTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
   lockTimeoutMs: z.coerce.number().int().min(0).max(86_400_000),
   maxUploadBytes: z.coerce.number().int().min(1),
+  leaseMs: z.coerce.number().int().min(1000).max(3_600_000),
+  workerConcurrency: z.coerce.number().int().min(1).max(64),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   importNice: z.coerce.number().int().min(0).max(19),
 });
@@ -30,6 +33,8 @@ export const ENVIRONMENT_HELP = `Environment:
   ROSTER_STATEMENT_TIMEOUT_MS longest a single PostgreSQL statement may run, 0 for no limit (default: 600000)
   ROSTER_LOCK_TIMEOUT_MS  how long an import waits for another import into the same workspace (default: 600000)
   ROSTER_MAX_UPLOAD_BYTES largest file \`roster serve\` accepts (default: 1073741824, 1 GiB)
+  ROSTER_LEASE_MS         PostgreSQL: a running import's lease; a worker silent this long is taken over (default: 30000)
+  ROSTER_WORKER_CONCURRENCY   PostgreSQL: imports a worker runs at once, one per workspace (default: the number of cores)
   ROSTER_LOG_LEVEL        the server's log level: fatal|error|warn|info|debug|trace|silent (default: info)
   ROSTER_IMPORT_NICE      nice value (0-19) of \`roster serve\`'s import thread on SQLite, so reads go first (default: 10)`;
 
@@ -44,6 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: env.ROSTER_STATEMENT_TIMEOUT_MS ?? 600_000,
     lockTimeoutMs: env.ROSTER_LOCK_TIMEOUT_MS || 600_000,
     maxUploadBytes: env.ROSTER_MAX_UPLOAD_BYTES || 1024 ** 3,
+    leaseMs: env.ROSTER_LEASE_MS || 30_000,
+    workerConcurrency: env.ROSTER_WORKER_CONCURRENCY || os.availableParallelism(),
     logLevel: env.ROSTER_LOG_LEVEL || 'info',
     importNice: env.ROSTER_IMPORT_NICE ?? 10,
   });

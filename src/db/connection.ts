@@ -20,7 +20,9 @@ export async function openDatabase(config: Config, opts: { eventLoop?: boolean }
   let db: Db;
   const dialect = config.databaseUrl ? postgresDialect : sqliteDialect;
   try {
-    db = config.databaseUrl ? openPostgres(config.databaseUrl, config) : openSqlite(config, opts);
+    // A running import holds one connection for its workspace lock and borrows one per statement.
+    const poolSize = Math.max(4, 2 * config.workerConcurrency + 2);
+    db = config.databaseUrl ? openPostgres(config.databaseUrl, config, poolSize) : openSqlite(config, opts);
   } catch (err) {
     throw systemFault(err)?.error ?? err;
   }

@@ -27,6 +27,11 @@ export interface Dialect {
   readonly nullSafeEqual: 'IS' | 'IS NOT DISTINCT FROM';
   /** Which job queue the server runs imports with. */
   readonly jobQueue: JobQueueName;
+  /**
+   * Where uploads wait for their run: files in the data folder (one machine), or the database, so a worker
+   * on any machine reads what any API process received.
+   */
+  readonly uploads: 'folder' | 'database';
   /** Runs `fn` in one write transaction (see `inTransaction`). */
   writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>;
   /**

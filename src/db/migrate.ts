@@ -12,6 +12,7 @@ import { recordHistoryMigration } from './migrations/010-record-history.js';
 import { tokenRolesMigration } from './migrations/011-token-roles.js';
 import { columnMappingsMigration } from './migrations/012-column-mappings.js';
 import { identityFoldMigration } from './migrations/013-identity-fold.js';
+import { scaleOutMigration } from './migrations/014-scale-out.js';
 import { undoProgressMigration } from './migrations/016-undo-progress.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -26,6 +27,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '011-token-roles': tokenRolesMigration(dialect),
     '012-column-mappings': columnMappingsMigration(dialect),
     '013-identity-fold': identityFoldMigration(dialect),
+    '014-scale-out': scaleOutMigration(dialect),
     '016-undo-progress': undoProgressMigration(dialect),
   };
 }

@@ -17,6 +17,7 @@ export const postgresDialect: Dialect = {
   nullSafeEqual: 'IS NOT DISTINCT FROM',
   // The driver is asynchronous, and pg-boss hands jobs to whichever `roster serve` or `roster worker` polls.
   jobQueue: 'pg-boss',
+  uploads: 'database',
   // Writers do not wait for each other at the start; a plain transaction is enough.
   writeTransaction: (db, fn) => db.transaction().execute(fn),
   // A session advisory lock, on one connection held until `fn` settles; the server releases it if the
@@ -58,10 +59,11 @@ export const postgresDialect: Dialect = {
     sql`(SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, CAST(${json} AS jsonb)))`,
 };
 
-/** Opens a pool of four connections to the server at `url`. */
+/** Opens a pool of `poolSize` connections (default four) to the server at `url`. */
 export function openPostgres(
   url: string,
   config: Pick<Config, 'connectTimeoutMs' | 'statementTimeoutMs'>,
+  poolSize = 4,
 ): Db {
   // A server that accepts the connection but never answers must not hang the CLI: the connect timeout
   // covers the handshake, the statement timeout (server side, and the same on the client for a server
@@ -69,8 +71,12 @@ export function openPostgres(
   const statement = config.statementTimeoutMs || undefined;
   const pool = new pg.Pool({
     connectionString: url,
-    max: 4,
+    max: poolSize,
     connectionTimeoutMillis: config.connectTimeoutMs,
+    // Both ends notice a machine that vanished (power, network) within about half a minute: the server
+    // then ends its session, releasing the workspace lock it held, so another worker can take its run over.
+    keepAlive: true,
+    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
     statement_timeout: statement,
     query_timeout: statement === undefined ? undefined : statement + 5_000,
   });

@@ -150,6 +150,25 @@ export interface ImportRunTable {
   mapping: Generated<string | null>;
   /** A workbook's sheet that was read (the file's `encoding` is then `xlsx`). */
   sheet: Generated<string | null>;
+  /** The worker that holds a running run (PostgreSQL's workers), and until when (ms since 1970, database clock). */
+  lease_owner: Generated<string | null>;
+  lease_until: Generated<number | null>;
+}
+
+/** An upload kept in PostgreSQL (on SQLite uploads are files): its bytes are in `upload_chunks`. */
+export interface UploadTable {
+  id: string;
+  bytes: number;
+  /** 1 once the whole file has arrived. */
+  complete: Flag;
+  created_at: string;
+}
+
+/** One MiB of an upload, in order of `seq`. */
+export interface UploadChunkTable {
+  upload_id: string;
+  seq: number;
+  data: Buffer;
 }
 
 /** A column mapping saved by name (`roster mappings save`, the web UI's mapping step). */
@@ -345,4 +364,6 @@ export interface Database {
   record_edits: RecordEditTable;
   saved_mappings: SavedMappingTable;
   header_choices: HeaderChoiceTable;
+  uploads: UploadTable;
+  upload_chunks: UploadChunkTable;
 }

@@ -18,6 +18,7 @@ export const sqliteDialect: Dialect = {
   nullSafeEqual: 'IS',
   // better-sqlite3 is synchronous: imports run in a worker thread with its own connection.
   jobQueue: 'worker-thread',
+  uploads: 'folder',
   writeTransaction: beginImmediate,
   async holdWorkspaceLock(db, key, acquire, fn) {
     await acquire(() => tryLockRow(db, key));

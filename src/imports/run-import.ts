@@ -14,9 +14,19 @@ import { KINDS } from './kinds/index.js';
 import type { RunContext } from './run-context.js';
 import type { ImportOptions } from './import-options.js';
 import { buildReport, countRows } from './run-report.js';
-import { getRun, insertRun, requireRun, updateRun, updateRunIf, type ImportRun } from './run-repository.js';
+import {
+  getRun,
+  insertRun,
+  LeaseLost,
+  requireRun,
+  updateRun,
+  updateRunIf,
+  type ImportRun,
+  type RunLease,
+} from './run-repository.js';
 import type { FileInfo } from './stages/decode.js';
 import { readFile } from './stages/read-file.js';
+import { isDatabaseUpload, runFileInput } from './upload-repository.js';
 import { FileRejectedError } from './stages/rejection.js';
 import { deleteLabelsAndValues } from './stages/stage-labels-values.js';
 import { stageRows } from './stages/stage-rows.js';
@@ -41,6 +51,8 @@ export interface ExecuteOptions {
   lockTimeoutMs?: number;
   /** When aborted, the run stops after its current batch and is left `interrupted`, ready to resume. */
   signal?: AbortSignal;
+  /** A worker's lease (PostgreSQL's workers): every write of the run checks the worker still holds it. */
+  lease?: RunLease;
 }
 
 /** A new run to record: queued (the API's background imports) or running at once (the CLI). */
@@ -70,7 +82,7 @@ export async function createRun(db: Db, run: NewRun): Promise<ImportRun> {
     status: run.status,
     actor: run.actor,
     fileName: run.fileName ?? path.basename(run.filePath),
-    filePath: path.resolve(run.filePath),
+    filePath: isDatabaseUpload(run.filePath) ? run.filePath : path.resolve(run.filePath),
     fileBytes: run.fileBytes ?? 0,
     options: run.options,
     pid: run.status === 'running' ? process.pid : null,
@@ -145,6 +157,16 @@ async function startRun(
   return executeRun(db, workspace, { ...run, status: 'running' }, opts);
 }
 
+/** Carries out a run a worker has claimed under its lease (`claimRun`): a new one, or one taken over. */
+export function executeClaimedRun(
+  db: Db,
+  workspace: Workspace,
+  run: ImportRun,
+  opts: ExecuteOptions & { lease: RunLease },
+): Promise<ImportReport> {
+  return executeRun(db, workspace, { ...run, status: 'running' }, opts);
+}
+
 async function executeRun(
   db: Db,
   workspace: Workspace,
@@ -154,11 +176,12 @@ async function executeRun(
   const progress = opts.onProgress ?? (() => {});
   const lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const signal = opts.signal;
+  const lease = opts.lease;
   const { options } = run;
   const ctx: RunContext = { runId: run.id, workspaceId: workspace.id, kind: run.kind, options };
   const kind = KINDS[ctx.kind];
   const filePath = run.filePath ?? run.fileName;
-  const file = readFile(filePath, options);
+  const file = readFile(runFileInput(db, filePath), options);
   let phase = run.phase;
   try {
     if (phase === 'staging') {
@@ -167,14 +190,19 @@ async function executeRun(
       const staged = await stageRows(db, ctx, kind, file.records, (rowsDone) =>
         progress({ phase: 'staging', rowsDone, rowsTotal: 0 }),
       );
-      await updateRun(db, run.id, {
-        ...fileColumns(file.info()),
-        header: staged.header.columns,
-        mapping: staged.header.mapping,
-        warnings: [...file.info().warnings, ...staged.header.warnings],
-        rowsTotal: staged.rows,
-        phase: 'planning',
-      });
+      await updateRun(
+        db,
+        run.id,
+        {
+          ...fileColumns(file.info()),
+          header: staged.header.columns,
+          mapping: staged.header.mapping,
+          warnings: [...file.info().warnings, ...staged.header.warnings],
+          rowsTotal: staged.rows,
+          phase: 'planning',
+        },
+        lease,
+      );
       phase = 'planning';
     }
     if (signal?.aborted) throw new RunInterrupted();
@@ -193,11 +221,11 @@ async function executeRun(
             );
           }
           await kind.plan(trx, ctx);
-          await updateRun(trx, run.id, { phase: 'applying', dataVersion: version });
+          await updateRun(trx, run.id, { phase: 'applying', dataVersion: version }, lease);
         });
       }
-      await applyBatches(db, ctx, total, progress, signal);
-      await finish(db, run.id);
+      await applyBatches(db, ctx, total, progress, signal, lease);
+      await finish(db, run.id, lease);
       // What people chose for a header is preselected for the next file with that header (the web UI).
       if (!options.dryRun && options.mapping) {
         await rememberHeaderChoices(db, workspace.id, ctx.kind, options.mapping);
@@ -214,8 +242,10 @@ async function executeRun(
         apply,
       );
   } catch (err) {
+    // Another worker holds the run now: it is theirs to write, not this one's.
+    if (err instanceof LeaseLost) throw err;
     if (err instanceof RunInterrupted) {
-      await updateRun(db, run.id, { status: 'interrupted' });
+      await updateRun(db, run.id, { status: 'interrupted' }, lease);
       return buildReport(db, await getRun(db, run.id), workspace.slug);
     }
     if (!(err instanceof FileRejectedError)) {
@@ -231,20 +261,26 @@ async function executeRun(
               error: fault?.error.message ?? String((err as Error).message ?? err),
               finishedAt: now(),
             },
+        lease,
       ).catch(() => undefined); // the same fault may stop this write too; the next start marks the run interrupted
       throw fault?.error ?? err;
     }
     await inTransaction(db, async (trx) => {
       await trx.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
       await deleteLabelsAndValues(trx, run.id);
-      await updateRun(trx, run.id, {
-        ...safeInfo(file.info),
-        status: 'rejected',
-        phase: 'done',
-        rejection: err.rejection,
-        counts: await countRows(trx, run.id),
-        finishedAt: now(),
-      });
+      await updateRun(
+        trx,
+        run.id,
+        {
+          ...safeInfo(file.info),
+          status: 'rejected',
+          phase: 'done',
+          rejection: err.rejection,
+          counts: await countRows(trx, run.id),
+          finishedAt: now(),
+        },
+        lease,
+      );
     });
   }
   return buildReport(db, await getRun(db, run.id), workspace.slug);
@@ -305,6 +341,7 @@ async function applyBatches(
   total: number,
   progress: Progress,
   signal: AbortSignal | undefined,
+  lease: RunLease | undefined,
 ): Promise<void> {
   const kind = KINDS[ctx.kind];
   const size = ctx.options.batchSize;
@@ -318,7 +355,7 @@ async function applyBatches(
       await dialectOf(trx).tuneBatchTransaction(trx);
       await kind.applyBatch(trx, ctx, from, to);
       if (!ctx.options.dryRun) await touchWorkspace(trx, ctx.workspaceId);
-      await updateRun(trx, ctx.runId, { rowsDone: to });
+      await updateRun(trx, ctx.runId, { rowsDone: to }, lease);
     });
     batches = nextBatches(batches, performance.now() - started, size);
     progress({ phase: 'applying', rowsDone: to, rowsTotal: total });
@@ -326,13 +363,13 @@ async function applyBatches(
   }
 }
 
-async function finish(db: Db, runId: number): Promise<void> {
+async function finish(db: Db, runId: number, lease: RunLease | undefined): Promise<void> {
   await inTransaction(db, async (trx) => {
-    await updateRun(trx, runId, {
-      status: 'completed',
-      phase: 'done',
-      counts: await countRows(trx, runId),
-      finishedAt: now(),
-    });
+    await updateRun(
+      trx,
+      runId,
+      { status: 'completed', phase: 'done', counts: await countRows(trx, runId), finishedAt: now() },
+      lease,
+    );
   });
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db/dialect.js';
+import { inTransaction } from '../db/transaction.js';
 import type { ImportRunTable, RunStatus } from '../db/schema.js';
 import { processAlive } from '../db/workspace-lock.js';
 import { AppError } from '../errors.js';
@@ -209,8 +210,25 @@ export async function insertRun(db: Db, run: NewRunRecord): Promise<ImportRun> {
   return toRun(stored);
 }
 
-export async function updateRun(db: Db, id: number, changes: RunChanges): Promise<void> {
-  await db.updateTable('import_runs').set(toColumns(changes)).where('id', '=', id).execute();
+/**
+ * Changes a run. With a worker's `lease` (PostgreSQL's workers) only while that worker still holds the run
+ * (fencing): a worker that lost its lease, after a long pause or a lost connection, never writes a batch's
+ * progress, a status or a report over the worker that took the run over; it gets {@link LeaseLost}, and
+ * the transaction it wrote in (a batch) is rolled back.
+ */
+export async function updateRun(db: Db, id: number, changes: RunChanges, lease?: RunLease): Promise<void> {
+  if (!lease) {
+    await db.updateTable('import_runs').set(toColumns(changes)).where('id', '=', id).execute();
+    return;
+  }
+  const result = await db
+    .updateTable('import_runs')
+    .set(toColumns(changes))
+    .where('id', '=', id)
+    .where('lease_owner', '=', lease.owner)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(id);
 }
 
 /**
@@ -326,6 +344,13 @@ export async function listRunsWithFileIn(db: Db, dir: string): Promise<ImportRun
   return rows.map(toRun);
 }
 
+/** The runs of these files (uploads kept in the database). */
+export async function listRunsWithFiles(db: Db, files: string[]): Promise<ImportRun[]> {
+  if (files.length === 0) return [];
+  const rows = await db.selectFrom('import_runs').selectAll().where('file_path', 'in', files).execute();
+  return rows.map(toRun);
+}
+
 /** How many rows of a run ended in each status. */
 export async function countRowStatuses(db: Db, runId: number): Promise<Map<string, number>> {
   const rows = await db
@@ -363,4 +388,108 @@ export async function markInterruptedRuns(db: Db): Promise<number> {
 
 export function isFinal(status: RunStatus): boolean {
   return status !== 'running' && status !== 'queued' && status !== 'interrupted';
+}
+
+/** A worker's hold on the runs it carries out (PostgreSQL): who it is, and how long one renewal lasts. */
+export interface RunLease {
+  owner: string;
+  ms: number;
+}
+
+/** Thrown when another worker took the run over: this one must stop writing to it at once. */
+export class LeaseLost extends Error {
+  constructor(runId: number) {
+    super(`The lease of run ${runId} was taken over by another worker.`);
+  }
+}
+
+/** Milliseconds since 1970 on PostgreSQL's clock: leases never compare two machines' clocks. */
+const dbNowMs = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** Namespace of the transaction lock that makes the claims of one workspace's runs take turns. */
+const CLAIM_LOCK_CLASS = 7_410_014;
+
+/**
+ * Claims a run for a worker's lease, in one conditional UPDATE (PostgreSQL): a queued or interrupted run,
+ * or a running one whose lease has expired (a takeover: it resumes from its last committed batch); of two
+ * workers claiming at once one wins. A real run is also refused while another real run of its workspace
+ * holds a lease (live or expired: a takeover goes first) or one queued before it still waits, so a
+ * workspace applies one run at a time, in the order they were queued. Dry runs write nothing and pass.
+ * False when another worker holds the run, it must wait its turn, or it is over.
+ */
+export async function claimRun(
+  db: Db,
+  run: Pick<ImportRun, 'id' | 'workspaceId' | 'dryRun'>,
+  lease: RunLease,
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    // Claims in one workspace take turns, so two of them cannot both see the other's run still waiting.
+    await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_CLASS}, ${run.workspaceId})`.execute(trx);
+    const claimed = await trx
+      .updateTable('import_runs')
+      .set({
+        status: 'running',
+        pid: process.pid,
+        host: os.hostname(),
+        error: null,
+        lease_owner: lease.owner,
+        lease_until: sql<number>`${dbNowMs} + ${lease.ms}`,
+      })
+      .where('id', '=', run.id)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['queued', 'interrupted']),
+          eb.and([eb('status', '=', 'running'), eb('lease_until', '<', dbNowMs)]),
+        ]),
+      )
+      .where((eb) =>
+        run.dryRun
+          ? eb.lit(true)
+          : eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('import_runs as other')
+                  .select('other.id')
+                  .where('other.workspace_id', '=', run.workspaceId)
+                  .where('other.dry_run', '=', 0)
+                  .where('other.id', '<>', run.id)
+                  .where((o) =>
+                    o.or([
+                      // A CLI run holds no lease; the workspace lock makes a job wait for it instead.
+                      o.and([o('other.status', '=', 'running'), o('other.lease_until', 'is not', null)]),
+                      o.and([o('other.status', '=', 'queued'), o('other.id', '<', run.id)]),
+                    ]),
+                  ),
+              ),
+            ),
+      )
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) === 1;
+  });
+}
+
+/** Renews the lease of every run `lease.owner` still holds; returns the internal ids of those runs. */
+export async function renewLeases(db: Db, lease: RunLease): Promise<number[]> {
+  const rows = await db
+    .updateTable('import_runs')
+    .set({ lease_until: sql<number>`${dbNowMs} + ${lease.ms}` })
+    .where('lease_owner', '=', lease.owner)
+    .where('status', '=', 'running')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Running runs whose lease has expired (their worker died or lost the database), oldest first. */
+export async function listRunsWithExpiredLease(
+  db: Db,
+): Promise<Pick<ImportRun, 'workspaceId' | 'publicId'>[]> {
+  const rows = await db
+    .selectFrom('import_runs')
+    .select(['workspace_id', 'public_id'])
+    .where('status', '=', 'running')
+    .where('lease_until', '<', dbNowMs)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ workspaceId: r.workspace_id, publicId: r.public_id }));
 }

@@ -2,41 +2,94 @@ import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
 import type { Db } from '../db/dialect.js';
 import { recordTokenUse } from '../domain/tokens.js';
+import { listRunsWithExpiredLease } from '../imports/run-repository.js';
 import type { UndoReport } from '../imports/undo-import.js';
 import { runsToResume } from '../imports/service/import-service.js';
-import { handleImportJob, undoJob } from './handle-import.js';
+import { runLeased } from '../imports/service/leased-runs.js';
+import { undoJob } from './handle-import.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import type { ImportJob, JobQueue } from './queue.js';
 
 const QUEUE = 'roster-import';
+/** How soon a job whose workspace is busy asks again (it holds no worker meanwhile). */
+const WAIT_SECONDS = 1;
+
+/**
+ * How pg-boss's settings agree with the run leases. pg-boss 10 has no job heartbeat, so its expiry only
+ * bounds how long a job may run (it would otherwise hand a live import to a second worker); a dead worker is
+ * found by its run's lease (ROSTER_LEASE_MS), which every worker sweeps for each third of a lease, queueing
+ * a takeover. A job that throws (a fault of the moment: the run is left interrupted) is retried soon, with
+ * backoff; the claim makes a retry of a run that is live or over a no-op.
+ */
+export const QUEUE_OPTIONS = {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  // The longest import a job may carry (pg-boss allows less than 24 h).
+  expireInSeconds: 23 * 3600,
+} as const;
 
 /**
  * PostgreSQL's queue: pg-boss keeps the jobs in the database, so API processes and `roster worker`
- * processes on any number of machines share them. PostgreSQL's driver is asynchronous, so this process's
- * own worker runs in the event loop without blocking it.
+ * processes on any number of machines share them. A worker runs up to ROSTER_WORKER_CONCURRENCY imports
+ * at once, each under a lease its keeper renews; the claim lets one run of a workspace apply at a time, in
+ * queue order, and a job that must wait goes back to the queue instead of holding a worker.
  */
 export class BossQueue implements JobQueue {
   private readonly boss: PgBoss;
   private readonly stopping = new AbortController();
+  private readonly keeper: LeaseKeeper | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly config: Config,
     private readonly options: { work: boolean } = { work: true },
   ) {
-    this.boss = new PgBoss({ connectionString: config.databaseUrl!, schema: 'roster_jobs', max: 2 });
+    this.boss = new PgBoss({ connectionString: config.databaseUrl!, schema: 'roster_jobs', max: 4 });
     this.boss.on('error', (err) => process.emitWarning(`job queue: ${err.message}`));
+    if (options.work) this.keeper = new LeaseKeeper(config);
   }
 
   async start(): Promise<void> {
     await this.boss.start();
-    // A job whose worker died is retried after it expires; the run itself says where to continue.
-    await this.boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 3, retryDelay: 5, expireInHours: 23 });
-    if (this.options.work) {
-      await this.boss.work<ImportJob>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-        for (const job of jobs) await handleImportJob(this.db, this.config, job.data, this.stopping.signal);
-      });
+    await this.boss.createQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
+    // A queue made by an older version keeps its settings until told otherwise.
+    await this.boss.updateQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
+    if (this.keeper) {
+      const keeper = this.keeper;
+      keeper.start();
+      const deps = { db: this.db, config: this.config };
+      // One pg-boss worker per slot: each fetches a job when it is free, so a busy slot never holds one.
+      for (let slot = 0; slot < this.config.workerConcurrency; slot++) {
+        await this.boss.work<ImportJob>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+          if (!job) return;
+          const outcome = await runLeased(deps, job.data, keeper, this.stopping.signal);
+          // Waiting its turn, or stopped half-way by this worker's shutdown: queued again for whoever is free.
+          if (outcome === 'wait') await this.boss.send(QUEUE, job.data, { startAfter: WAIT_SECONDS });
+          if (outcome === 'stopped') await this.enqueue(job.data);
+        });
+      }
+      this.sweeper = setInterval(() => void this.queueTakeovers(), Math.max(500, this.config.leaseMs / 3));
     }
     for (const job of await runsToResume(this.db)) await this.enqueue(job);
+  }
+
+  /** Queues a takeover of every run whose lease expired (one job per run and lease, however many sweep). */
+  private async queueTakeovers(): Promise<void> {
+    try {
+      const singletonSeconds = Math.max(1, Math.ceil(this.config.leaseMs / 1000));
+      for (const run of await listRunsWithExpiredLease(this.db)) {
+        // Ahead of new jobs: the next free slot anywhere resumes a run whose worker died.
+        await this.boss.send(
+          QUEUE,
+          { workspaceId: run.workspaceId, runId: run.publicId },
+          { singletonKey: `takeover-${run.publicId}`, singletonSeconds, priority: 10 },
+        );
+      }
+    } catch (err) {
+      process.emitWarning(`lease sweep: ${(err as Error).message}`);
+    }
   }
 
   async enqueue(job: ImportJob): Promise<void> {
@@ -53,7 +106,10 @@ export class BossQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sweeper);
     this.stopping.abort();
+    // The keeper renews until the last running import has stopped at its batch and been handed back.
     await this.boss.stop({ graceful: true, timeout: 60_000, wait: true });
+    await this.keeper?.stop();
   }
 }

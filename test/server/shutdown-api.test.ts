@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { buildWorld, newContactsCsv } from '../support/factories.js';
 import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
 import { backend, createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { uploadsLeft } from '../support/uploads.js';
 
 const ROWS = 50_000;
 const BATCH = 500;
@@ -13,17 +12,6 @@ const BATCH = 500;
 const WORLD_CONTACTS = 4;
 
 const POSITIONS = 'customer_ref,email_address,position_name\nCUST001,john.doe@example.com,CEO\n';
-
-/**
- * The files left in the upload folder, once the server has had up to 10 s to delete them: a run is seen
- * completed a moment before its worker deletes its upload, longer on a loaded machine.
- */
-async function uploadsLeft(dataDir: string): Promise<string[]> {
-  const dir = path.join(dataDir, 'uploads');
-  const until = Date.now() + 10_000;
-  while (fs.readdirSync(dir).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  return fs.readdirSync(dir);
-}
 
 /** Polls until the run is applying its batches (at least one committed), and returns its progress. */
 async function untilApplying(api: Api, id: string): Promise<{ rowsDone: number; rowsTotal: number }> {
@@ -155,7 +143,7 @@ describe('stopping the server in the middle of an import', () => {
       status: 'completed',
       counts: { updated: 1 },
     });
-    expect(await uploadsLeft(server.dataDir)).toEqual([]);
+    expect(await uploadsLeft(t, server)).toEqual([]);
   }, 420_000);
 
   it('after SIGKILL, the next server marks the run interrupted, takes over its lock and finishes it', async () => {
@@ -175,6 +163,6 @@ describe('stopping the server in the middle of an import', () => {
     }
 
     await restartAndFinish(server, id, token);
-    expect(await uploadsLeft(server.dataDir)).toEqual([]);
+    expect(await uploadsLeft(t, server)).toEqual([]);
   }, 420_000);
 });

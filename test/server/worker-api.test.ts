@@ -7,6 +7,8 @@ import { roster } from '../support/cli.js';
 import { buildWorld, newContactsCsv } from '../support/factories.js';
 import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
 import { backend, createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { storedUploads } from '../support/uploads.js';
+import { startWorker, type TestWorker } from '../support/workers.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/roster');
 
@@ -92,3 +94,43 @@ function niceOfThreads(pid: number): Map<number, number> {
   }
   return nice;
 }
+
+describe('a worker on another machine', () => {
+  let t: TestDatabase;
+  let ws: Workspace;
+  let server: TestServer | undefined;
+  let worker: TestWorker | undefined;
+
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    ws = await buildWorld(t.conn.db);
+  });
+  afterEach(async () => {
+    await worker?.stop('SIGKILL');
+    await server?.stop();
+    server = worker = undefined;
+    await t?.cleanup();
+  });
+
+  it.runIf(backend === 'postgres')(
+    'reads the upload from the database: it never saw the file on a disk, and it is deleted when done',
+    async () => {
+      server = await startServer(t.env, {}, ['--no-worker']);
+      const api = new Api(server.url, await tokenFor(t.conn.db, ws.id));
+      const csv = newContactsCsv(300, 'elsewhere.example');
+      const queued = await api.upload('contacts', csv);
+      expect(queued.status).toBe(202);
+      // The API process kept nothing on its disk: the file is in the database, byte for byte.
+      expect(fs.existsSync(path.join(server.dataDir, 'uploads'))).toBe(false);
+      const chunks = await t.conn.db.selectFrom('upload_chunks').select('data').orderBy('seq').execute();
+      expect(Buffer.concat(chunks.map((c) => c.data)).toString()).toBe(csv);
+
+      // A data folder of its own: what it reads can only come from PostgreSQL.
+      worker = await startWorker(t.env);
+      const run = await api.waitFor(queued.json.id);
+      expect(run).toMatchObject({ status: 'completed', counts: { created: 300, rowsProcessed: 300 } });
+      expect(run.report.file).toMatchObject({ bytes: Buffer.byteLength(csv) });
+      expect(await storedUploads(t, server)).toEqual([]);
+    },
+  );
+});

@@ -23,7 +23,7 @@ import type { ImportReport, KindName } from '../types.js';
 import { undoImport, type UndoReport } from '../undo-import.js';
 import { authorize, type Caller } from './caller.js';
 import { withRunMapping } from './mapping-service.js';
-import { isUpload, removeUploadWhenDone } from './uploads.js';
+import { fileKept, isUpload, removeUpload, removeUploadWhenDone } from './uploads.js';
 
 export type { Caller } from './caller.js';
 
@@ -145,7 +145,7 @@ export async function queueImport(deps: ImportDeps, caller: Caller, file: Import
     await start(deps, run);
     return run;
   } catch (err) {
-    fs.rmSync(file.path, { force: true });
+    await removeUpload(deps, file.path);
     throw err;
   }
 }
@@ -180,7 +180,7 @@ export async function applyDryRun(deps: ImportDeps, caller: Caller, dry: ImportR
       'Make a new dry run of the file, review it, and apply that one.',
     );
   }
-  if (!dry.filePath || !fs.existsSync(dry.filePath)) {
+  if (!dry.filePath || !(await fileKept(deps, dry.filePath))) {
     throw new AppError('invalid_state', 'The file of this dry run is no longer kept.', 'Upload it again.');
   }
   // An upload cannot change; a file the CLI read in place can have been edited since its dry run.
@@ -240,7 +240,7 @@ export async function runQueued(
     });
   } finally {
     const done = await findRun(deps.db, workspace.id, job.runId);
-    if (done) removeUploadWhenDone(deps.config, done);
+    if (done) await removeUploadWhenDone(deps, done);
   }
 }
 

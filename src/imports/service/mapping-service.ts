@@ -6,16 +6,17 @@ import {
   type MappingColumns,
   type SavedMapping,
 } from '../../domain/column-mappings.js';
-import fs from 'node:fs';
 import { resolveRunMapping, saveKindMapping } from '../column-mapping.js';
 import type { ImportOptions } from '../import-options.js';
 import { KINDS } from '../kinds/index.js';
 import { proposeColumns, type ProposedColumn } from '../stages/check-header.js';
 import { readFile } from '../stages/read-file.js';
+import { runFileInput } from '../upload-repository.js';
 import { FileRejectedError } from '../stages/rejection.js';
 import type { KindName } from '../types.js';
 import { authorize, type Caller } from './caller.js';
 import type { ImportDeps, ImportFile } from './import-service.js';
+import { removeUpload } from './uploads.js';
 
 /**
  * Column mappings saved by name and the columns chosen last per header cell, for the CLI (`roster mappings`),
@@ -103,7 +104,7 @@ const SAMPLE_CHARS = 80;
  * no samples. Changes nothing; the file is deleted afterwards.
  */
 export async function proposeMapping(
-  deps: Pick<ImportDeps, 'db'>,
+  deps: Pick<ImportDeps, 'db' | 'config'>,
   caller: Caller,
   file: ImportFile,
 ): Promise<MappingProposal> {
@@ -115,7 +116,7 @@ export async function proposeMapping(
       ...kind.columns.map((c) => ({ name: c.name, required: c.required, custom: false })),
       ...extra.map((c) => ({ name: c.name, required: false, custom: true })),
     ];
-    const opened = readFile(file.path, file.options);
+    const opened = readFile(runFileInput(deps.db, file.path), file.options);
     let header: { line: number; cells: string[] } | undefined;
     const samples: string[][] = [];
     let rows = 0;
@@ -170,7 +171,7 @@ export async function proposeMapping(
       exact: proposed.every((p) => p.why === 'note' || (p.why === 'exact' && p.target === p.name)),
     };
   } finally {
-    fs.rmSync(file.path, { force: true });
+    await removeUpload(deps, file.path);
   }
 }
 

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { AppError } from '../../errors.js';
 import { unknownEncoding } from '../import-options.js';
 import type { Warning } from '../types.js';
+import { fileSource, type FileInput, type FileSource } from './file-source.js';
 import { FileRejectedError } from './rejection.js';
 
 /**
@@ -45,12 +45,13 @@ export interface DecodedFile {
 }
 
 /**
- * Stage 1: streams a file from disk as text. Memory stays constant whatever the file size.
+ * Stage 1: streams a file (from disk, or an upload in the database) as text. Memory stays constant whatever the file size.
  * Rejects invalid UTF-8 (`invalid_utf8`, naming the first bad byte) by throwing {@link FileRejectedError}
  * from `text`. A UTF-16 BOM is unambiguous: such a file is read as UTF-16 whatever was asked, with an
  * `encoding_detected` warning. An empty file is not rejected here: the parse stage decides.
  */
-export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile {
+export function decodeFile(file: FileInput, opts: DecodeOptions = {}): DecodedFile {
+  const source = fileSource(file);
   if (opts.encoding !== undefined) checkEncoding(opts.encoding);
   const hash = createHash('sha256');
   let bytes = 0;
@@ -60,7 +61,7 @@ export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile 
   let sha256: string | undefined;
 
   async function* read(): AsyncGenerator<string> {
-    const stream = createReadStream(path, opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {});
+    const stream = source.open(opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {});
     // A hand-driven iterator, because for-await would destroy the stream on early exit and we
     // still want to hash the rest of the file.
     const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -92,7 +93,7 @@ export function decodeFile(path: string, opts: DecodeOptions = {}): DecodedFile 
       const tail = normalize(start.decoder.end() ?? '');
       if (tail) yield tail;
     } catch (err) {
-      if (err instanceof InvalidUtf8) throw await invalidUtf8Rejection(path, err.offset);
+      if (err instanceof InvalidUtf8) throw await invalidUtf8Rejection(source, err.offset);
       throw err;
     } finally {
       // Even after a rejection or an early stop, hash to the end: the run record needs the whole
@@ -227,10 +228,10 @@ function firstInvalidUtf8(buf: Uint8Array): number {
 }
 
 /** Re-reads the file up to the bad byte to count its line: only on this rare path, never in the hot loop. */
-async function invalidUtf8Rejection(path: string, byteOffset: number): Promise<FileRejectedError> {
+async function invalidUtf8Rejection(source: FileSource, byteOffset: number): Promise<FileRejectedError> {
   let lineFeeds = 0;
   if (byteOffset > 0) {
-    for await (const chunk of createReadStream(path, { end: byteOffset - 1 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of source.open({ end: byteOffset - 1 }) as AsyncIterable<Buffer>) {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lineFeeds++;
     }
   }

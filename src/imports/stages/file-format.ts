@@ -1,5 +1,4 @@
-import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { fileSource, readBytes, type FileInput, type FileSource } from './file-source.js';
 import { FileRejectedError } from './rejection.js';
 
 /** How a file is read: as CSV text, or as an Excel workbook. */
@@ -14,33 +13,26 @@ const SAVE_AS = 'Save it as an Excel workbook (.xlsx) or as “CSV UTF-8”, the
  * is read as a workbook; a legacy `.xls`, an encrypted workbook (both OLE compound files), an `.ods` or any
  * other ZIP is rejected as `unsupported_format`. Anything else is CSV text.
  */
-export async function detectFormat(path: string): Promise<FileFormat> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, 256));
-    await handle.read(head, 0, head.length, 0);
-    if (head.subarray(0, 8).equals(OLE)) throw await oleRejection(path);
-    if (!head.subarray(0, 4).equals(ZIP)) return 'csv';
-    if (head.includes('mimetypeapplication/vnd.oasis.opendocument')) {
-      throw unsupported('The file is an OpenDocument spreadsheet (.ods), which Roster does not read.');
-    }
-    // The ZIP's central directory, at its end, names every entry.
-    const tailSize = Math.min(size, 1024 * 1024);
-    const tail = Buffer.alloc(tailSize);
-    await handle.read(tail, 0, tailSize, size - tailSize);
-    if (tail.includes('xl/workbook.xml')) return 'xlsx';
-    throw unsupported('The file is a ZIP archive, not an Excel workbook (.xlsx) or a CSV file.');
-  } finally {
-    await handle.close();
+export async function detectFormat(file: FileInput): Promise<FileFormat> {
+  const source = fileSource(file);
+  const size = await source.size();
+  const head = size === 0 ? Buffer.alloc(0) : await readBytes(source, { end: Math.min(size, 256) - 1 });
+  if (head.subarray(0, 8).equals(OLE)) throw await oleRejection(source);
+  if (!head.subarray(0, 4).equals(ZIP)) return 'csv';
+  if (head.includes('mimetypeapplication/vnd.oasis.opendocument')) {
+    throw unsupported('The file is an OpenDocument spreadsheet (.ods), which Roster does not read.');
   }
+  // The ZIP's central directory, at its end, names every entry.
+  const tail = await readBytes(source, { start: Math.max(0, size - 1024 * 1024) });
+  if (tail.includes('xl/workbook.xml')) return 'xlsx';
+  throw unsupported('The file is a ZIP archive, not an Excel workbook (.xlsx) or a CSV file.');
 }
 
 /** An OLE compound file is a legacy .xls, or an .xlsx encrypted with a password (its `EncryptedPackage`). */
-async function oleRejection(path: string): Promise<FileRejectedError> {
+async function oleRejection(source: FileSource): Promise<FileRejectedError> {
   const marker = Buffer.from('EncryptedPackage', 'utf16le');
   let carry = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of source.open() as AsyncIterable<Buffer>) {
     const window = Buffer.concat([carry, chunk]);
     if (window.includes(marker)) {
       return unsupported(

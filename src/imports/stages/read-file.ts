@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { decodeFile, type FileInfo } from './decode.js';
 import { detectFormat } from './file-format.js';
+import { fileSource, type FileInput, type FileSource } from './file-source.js';
 import { parseCsv, type CsvRecord } from './parse.js';
 import { readXlsx } from './read-xlsx.js';
 
@@ -23,7 +23,8 @@ export interface OpenedFile {
  * Stages 1 and 2 for any file: a workbook (`.xlsx`, by its content) is read sheet row by sheet row, anything
  * else is decoded and parsed as CSV. Either way memory does not grow with the file.
  */
-export function readFile(path: string, opts: ReadOptions): OpenedFile {
+export function readFile(file: FileInput, opts: ReadOptions): OpenedFile {
+  const path = fileSource(file);
   let info: (() => FileInfo) | undefined;
   async function* records(): AsyncGenerator<CsvRecord> {
     const format = await detectFormat(path).catch(async (err: unknown) => {
@@ -31,7 +32,7 @@ export function readFile(path: string, opts: ReadOptions): OpenedFile {
       throw err;
     });
     if (format === 'xlsx') {
-      const sheet = readXlsx(path, { sheet: opts.sheet, headerLine: opts.headerLine });
+      const sheet = readXlsx(file, { sheet: opts.sheet, headerLine: opts.headerLine });
       try {
         yield* sheet.records;
       } finally {
@@ -40,9 +41,9 @@ export function readFile(path: string, opts: ReadOptions): OpenedFile {
       }
       return;
     }
-    const file = decodeFile(path, { encoding: opts.encoding });
-    info = file.info;
-    yield* parseCsv(file.text, {
+    const decoded = decodeFile(path, { encoding: opts.encoding });
+    info = decoded.info;
+    yield* parseCsv(decoded.text, {
       delimiter: opts.delimiter,
       headerLine: opts.headerLine,
       reopen: () => decodeFile(path, { encoding: opts.encoding }).text,
@@ -58,13 +59,13 @@ export function readFile(path: string, opts: ReadOptions): OpenedFile {
 }
 
 async function hashOnly(
-  path: string,
+  path: FileSource,
   encoding: string,
   extra: Pick<FileInfo, 'format' | 'sheet'>,
 ): Promise<() => FileInfo> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of path.open() as AsyncIterable<Buffer>) {
     hash.update(chunk);
     bytes += chunk.length;
   }

@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { AppError } from '../../errors.js';
+import type { FileInput } from './file-source.js';
 import type { CsvRecord } from './parse.js';
 import { FileRejectedError } from './rejection.js';
 
@@ -21,12 +22,12 @@ export interface XlsxFile {
  * sheet's row number, empty rows are skipped, and each cell is the text a person sees in it, in the contract's
  * forms (see {@link cellText}). Memory holds the shared strings and one row, not the sheet.
  */
-export function readXlsx(path: string, opts: XlsxOptions = {}): XlsxFile {
+export function readXlsx(file: FileInput, opts: XlsxOptions = {}): XlsxFile {
   let sheetName: string | undefined;
   async function* read(): AsyncGenerator<CsvRecord> {
     // Loaded on first use: exceljs is large, and most runs (and every other CLI command) never need it.
     const { default: excel } = await import('exceljs');
-    const workbook = new excel.stream.xlsx.WorkbookReader(path, {
+    const workbook = new excel.stream.xlsx.WorkbookReader(typeof file === 'string' ? file : file.open(), {
       worksheets: 'emit',
       sharedStrings: 'cache',
       styles: 'cache', // needed to tell a date cell from a number

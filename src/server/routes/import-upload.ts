@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Multipart } from '@fastify/multipart';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { ImportOptionsSchema, parseImportOptions } from '../../imports/import-options.js';
 import type { ImportFile } from '../../imports/service/import-service.js';
-import { uploadDir } from '../../imports/service/uploads.js';
+import { removeUpload, storeUpload } from '../../imports/service/uploads.js';
+import type { Db } from '../../db/dialect.js';
 import { cleanFileName } from '../file-names.js';
 import { KIND_NAMES } from '../../imports/types.js';
 
@@ -17,17 +14,16 @@ export const ImportForm = z
   .extend(ImportOptionsSchema.shape);
 
 /**
- * Streams the `file` part to the upload folder (never held in memory; the size limit ends it with 413),
+ * Streams the `file` part where uploads wait (the upload folder, or the database on PostgreSQL; never held
+ * in memory; the size limit ends it with 413),
  * collects the form fields around it, and reads them: the file to import.
  */
 export async function receiveUpload(
-  config: { dataDir: string },
+  deps: { db: Db; config: { dataDir: string } },
   parts: AsyncIterableIterator<Multipart>,
 ): Promise<ImportFile> {
   const fields: Record<string, string> = {};
   let file: { path: string; name: string; bytes: number } | undefined;
-  const dir = uploadDir(config);
-  const target = path.join(dir, `${randomUUID()}.csv`);
   try {
     for await (const part of parts) {
       if (part.type === 'field') {
@@ -41,10 +37,8 @@ export async function receiveUpload(
           `Unexpected file part "${part.fieldname}"; send one part named file.`,
         );
       }
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      // Owner-only: a users file holds passwords until its run is over.
-      await pipeline(part.file, fs.createWriteStream(target, { mode: 0o600 }));
-      file = { path: target, name: cleanFileName(part.filename), bytes: part.file.bytesRead };
+      const stored = await storeUpload(deps, part.file);
+      file = { ...stored, name: cleanFileName(part.filename) };
     }
     if (!file) throw new AppError('invalid_request', 'No file: send the CSV in a part named file.');
     const { kind, ...options } = fields;
@@ -54,7 +48,7 @@ export async function receiveUpload(
     }
     return { ...file, kind: parsedKind.data, options: parseImportOptions(options) };
   } catch (err) {
-    fs.rmSync(target, { force: true });
+    if (file) await removeUpload(deps, file.path);
     throw err;
   }
 }

@@ -113,7 +113,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
           'Fields: kind (and options), then a part named file.',
         );
       }
-      const run = await imports.queueImport(deps, caller, await receiveUpload(app.config, req.parts()));
+      const run = await imports.queueImport(deps, caller, await receiveUpload(app, req.parts()));
       req.log.info({ run: run.publicId, kind: run.kind, bytes: run.fileBytes }, 'import queued');
       return accepted(reply, run);
     },

@@ -93,7 +93,7 @@ export const mappingRoutes: FastifyPluginAsyncZod = async (app) => {
           'Fields: kind, then a part named file.',
         );
       }
-      return mappings.proposeMapping(app, caller, await receiveUpload(app.config, req.parts()));
+      return mappings.proposeMapping(app, caller, await receiveUpload(app, req.parts()));
     },
   );
 
