@@ -27,6 +27,16 @@ const postgres: TestProjectInlineConfiguration = {
   },
 };
 
+/**
+ * Roster on several machines: network namespaces joined by veth links (as root), PostgreSQL in one, the API
+ * in another, workers in two more. It makes its own PostgreSQL server, and skips itself, saying why, where
+ * namespaces cannot be made.
+ */
+const multihost: TestProjectInlineConfiguration = {
+  extends: true,
+  test: { name: 'multihost', include: ['test/multihost/**/*.test.ts'] },
+};
+
 // ROSTER_TEST_PG=skip leaves the postgres project out entirely, so no cluster is started.
 const skipPostgres = process.env.ROSTER_TEST_PG === 'skip';
 
@@ -42,7 +52,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'sqlite', include: databaseTests, env: { ROSTER_TEST_DB: 'sqlite' } } },
-      ...(skipPostgres ? [] : [postgres]),
+      ...(skipPostgres ? [] : [postgres, multihost]),
       // The web UI in a real browser (Debian's Chromium) against a real `roster serve`; SQLite is enough here.
       {
         extends: true,
