@@ -79,7 +79,7 @@ async function finished(url, token, id) {
     const res = await fetch(`${url}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } });
     const run = await res.json();
     if (run.status !== 'queued' && run.status !== 'running') {
-      if (run.status !== 'completed') throw new Error(`run ${id} ended ${run.status}`);
+      if (run.status !== 'completed') throw new Error(`run ${id} ended ${run.status}: ${JSON.stringify(run.error ?? run.report?.rejection ?? '')}`);
       return performance.now();
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -121,6 +121,8 @@ async function benchOnce(workers) {
     const t0 = performance.now();
     const ids = await Promise.all(files.map((csv, i) => upload(url, tokens[i], csv, `w${i}.csv`)));
     const done = ids.map((id, i) => finished(url, tokens[i], id));
+    // Every wait is awaited below; one that fails first must not go unhandled while the others still poll.
+    for (const d of done) d.catch(() => {});
     // The small import arrives once the big ones are under way.
     await new Promise((r) => setTimeout(r, 1000));
     const s0 = performance.now();
