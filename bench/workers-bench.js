@@ -79,7 +79,10 @@ async function finished(url, token, id) {
     const res = await fetch(`${url}/api/imports/${id}`, { headers: { authorization: `Bearer ${token}` } });
     const run = await res.json();
     if (run.status !== 'queued' && run.status !== 'running') {
-      if (run.status !== 'completed') throw new Error(`run ${id} ended ${run.status}: ${JSON.stringify(run.error ?? run.report?.rejection ?? '')}`);
+      if (run.status !== 'completed')
+        throw new Error(
+          `run ${id} ended ${run.status}: ${JSON.stringify(run.error ?? run.report?.rejection ?? '')}`,
+        );
       return performance.now();
     }
     await new Promise((r) => setTimeout(r, 50));
