@@ -23,7 +23,7 @@ const idOf = (ref: string) => ref.slice(PREFIX.length);
  */
 export async function saveUpload(
   db: Db,
-  body: AsyncIterable<Buffer>,
+  body: AsyncIterable<Buffer> | Iterable<Buffer>,
 ): Promise<{ ref: string; bytes: number }> {
   const id = randomUUID();
   await db.insertInto('uploads').values({ id, bytes: 0, complete: 0, created_at: now() }).execute();

@@ -147,6 +147,9 @@ describe.skipIf(unavailable !== null)('Roster on four machines (network namespac
   });
 
   it('finishes every run exactly once when one worker machine dies mid-run', async () => {
+    const t0 = performance.now();
+    const at = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+    const steps: string[] = [];
     const env = {
       ...process.env,
       DATABASE_URL: dbUrl,
@@ -171,6 +174,7 @@ describe.skipIf(unavailable !== null)('Roster on four machines (network namespac
       ...workers.map((w, i) => ready(w, /Roster worker waiting for imports/, `worker ${i + 1}`)),
     ]);
 
+    steps.push(`processes ready ${at()}`);
     const spaces: Workspace[] = [];
     const clients: Api[] = [];
     for (let i = 0; i < WORKSPACES; i++) {
@@ -212,6 +216,7 @@ describe.skipIf(unavailable !== null)('Roster on four machines (network namespac
       ).toEqual([]);
       expect(Date.now() < until, 'the runs did not all complete in 3 minutes').toBe(true);
     }
+    steps.push(`runs completed ${at()}`);
     const times = [...takenOver.values()].map((ms) => Math.round(ms));
     console.info(
       `killed worker machine 1 holding ${held.length} run(s); taken over after ${times.join(', ')} ms (lease ${LEASE_MS} ms)`,
@@ -252,5 +257,6 @@ describe.skipIf(unavailable !== null)('Roster on four machines (network namespac
       expect(mine.data_version, `tenant-${i} data version`).toBe(theirs.data_version);
     }
     expect(await db.selectFrom('uploads').select('id').execute()).toEqual([]);
+    console.info(`multi-host: ${[...steps, `checked ${at()}`].join(', ')}`);
   }, 300_000);
 });
