@@ -139,6 +139,18 @@ describe.runIf(backend === 'postgres')('workers on PostgreSQL', () => {
       await sleep(50);
       row = await runRow(t, big.json.id);
     }
+    // Hold the big run mid-apply, whatever the machine's speed: its next batch waits for this row lock on
+    // its workspace (each batch bumps the workspace's data version). Other workspaces are not held.
+    let release = () => {};
+    const holding = new Promise<void>((r) => (release = r));
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = t.conn.db.transaction().execute(async (trx) => {
+      await trx.updateTable('workspaces').set({ name: 'Held' }).where('id', '=', ws.id).execute();
+      locked();
+      await holding;
+    });
+    await isLocked;
     // Two more runs into the busy workspace: they wait for it, in order, without holding the worker.
     const second = await alpha.upload('contacts', newContactsCsv(10, 'second.example'));
     const third = await alpha.upload('contacts', newContactsCsv(10, 'third.example'));
@@ -150,6 +162,8 @@ describe.runIf(backend === 'postgres')('workers on PostgreSQL', () => {
     expect(bigNow!.status).toBe('running');
     expect(secondNow!.status).toBe('queued');
     expect(thirdNow!.status).toBe('queued');
+    release();
+    await holder;
 
     const finished = [];
     for (const r of [big, second, third]) {
