@@ -248,13 +248,11 @@ describe.skipIf(unavailable !== null)('Roster on four machines (network namespac
     for (let i = 0; i < WORKSPACES; i++) {
       const done = runs.find((r) => r.public_id === ids[i])!;
       const rows = 150 + 20 * i;
-      expect(JSON.parse(done.counts!)).toMatchObject({ created: rows, rowsProcessed: rows });
+      // A batch applied twice would find its contacts there already and count them unchanged, not created.
+      // (The data version is no measure: an import commits as many batches per transaction as fit in
+      // about a second, so how often it moves depends on the machine's speed.)
+      expect(JSON.parse(done.counts!)).toMatchObject({ created: rows, unchanged: 0, rowsProcessed: rows });
       expect(await exportOf(db, spaces[i]!.id), `tenant-${i}`).toBe(await exportOf(refDb, alone[i]!.id));
-      // Every batch bumps the workspace's data version once: a batch applied twice would show here.
-      const version = (d: typeof db, id: number) =>
-        d.selectFrom('workspaces').select('data_version').where('id', '=', id).executeTakeFirstOrThrow();
-      const [mine, theirs] = await Promise.all([version(db, spaces[i]!.id), version(refDb, alone[i]!.id)]);
-      expect(mine.data_version, `tenant-${i} data version`).toBe(theirs.data_version);
     }
     expect(await db.selectFrom('uploads').select('id').execute()).toEqual([]);
     console.info(`multi-host: ${[...steps, `checked ${at()}`].join(', ')}`);
