@@ -22,7 +22,7 @@ import {
 } from './contact-labels-values.js';
 import { optional, type ImportKind } from './kind.js';
 import { linksUndo } from './person-links.js';
-import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
+import { applyUpsertBatch, takeCreatedIds, type UpsertSpec } from './upsert.js';
 
 async function plan(db: Db, ctx: RunContext): Promise<void> {
   const replace = ctx.options.labels === 'replace';
@@ -111,15 +111,8 @@ const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
       : undefined;
     return [link, ...noteLabelAndValueChanges(changes, r, loaded, ctx.options.labels === 'replace')];
   },
-  async afterCreate(db, ctx, from, to) {
-    // The created rows, and the later rows of their contacts, take the new ids: they apply by id like the rest.
-    await sql`UPDATE import_rows SET contact_id = n.id
-      FROM (SELECT r.target_key, t.id FROM import_rows r
-        JOIN contacts t ON t.workspace_id = ${ctx.workspaceId} AND t.email_ci = r.email_ci
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') n
-      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = n.target_key
-        AND import_rows.contact_id IS NULL`.execute(db);
-  },
+  // The created rows, and the later rows of their contacts, take the new ids: they apply by id like the rest.
+  afterCreate: takeCreatedIds('contacts', 'contact_id', { column: 'email_ci', staged: 'email_ci' }),
   async afterApply(db, ctx, from, to, at) {
     await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
       SELECT CAST(${ctx.workspaceId} AS INTEGER), r.customer_id, r.contact_id, 0, ${at}, ${at}

@@ -5,7 +5,7 @@ import { missing } from '../../domain/row-problem.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
 import { optional, type ImportKind } from './kind.js';
-import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
+import { applyUpsertBatch, takeCreatedIds, type UpsertSpec } from './upsert.js';
 
 const NEW_REF = 'CASE WHEN $.customer_id IS NULL THEN $.customer_key END';
 
@@ -117,15 +117,8 @@ const upsert: UpsertSpec<{ customer_key: string }> = {
   current: () => sql`t.id = r.customer_id`,
   updated: () => ({ from: sql`import_rows r`, id: sql`r.customer_id` }),
   undoKey: (r) => ({ ref: r.cur_key ?? r.customer_key }),
-  async afterCreate(db, ctx, from, to) {
-    // Later rows of a customer created here now update it by id (joined on the target index).
-    await sql`UPDATE import_rows SET customer_id = c.id
-      FROM (SELECT r.target_key, c.id FROM import_rows r
-        JOIN customers c ON c.workspace_id = ${ctx.workspaceId} AND c.ref = r.customer_key
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') c
-      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = c.target_key
-        AND import_rows.customer_id IS NULL`.execute(db);
-  },
+  // Later rows of a customer created here now update it by id (joined on the target index).
+  afterCreate: takeCreatedIds('customers', 'customer_id', { column: 'ref', staged: 'customer_key' }),
 };
 
 /** What undo needs to know of the customers table. */

@@ -187,3 +187,19 @@ export async function applyUpsertBatch<X, B>(
   }
   await spec.afterApply?.(db, ctx, from, to, at);
 }
+
+/**
+ * An `afterCreate`: the batch's created rows, and the later rows of their records, take the new records' ids
+ * in `idColumn` (found by `key`: the record's column and the staged one), so they apply by id like the rest.
+ */
+export const takeCreatedIds =
+  (table: UpsertSpec<unknown>['table'], idColumn: string, key: { column: string; staged: string }) =>
+  async (db: Db, ctx: RunContext, from: number, to: number): Promise<void> => {
+    const id = sql.ref(idColumn);
+    await sql`UPDATE import_rows SET ${id} = n.id
+      FROM (SELECT r.target_key, t.id FROM import_rows r
+        JOIN ${sql.table(table)} t ON t.workspace_id = ${ctx.workspaceId} AND ${ref('t', key.column)} = ${ref('r', key.staged)}
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') n
+      WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = n.target_key
+        AND ${ref('import_rows', idColumn)} IS NULL`.execute(db);
+  };
