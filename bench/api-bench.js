@@ -5,19 +5,18 @@
 // until the run is done, while eight clients read (health, history, customers, a contacts search, one
 // contact). Prints the upload time, the time to completion, p50/p99 of each read during the import and with
 // no import running (the baseline, same server, right after), and the server's peak RSS.
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { loadConfig } from '../dist/config.js';
 import { openDatabase } from '../dist/db/connection.js';
 import { createToken } from '../dist/domain/tokens.js';
 import { findWorkspace } from '../dist/domain/workspaces.js';
 import { generateFiles } from './generate.js';
+import { createDatabase, startRoster } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const rows = Number((process.env.BENCH_ROWS ?? '100000').replaceAll('_', ''));
@@ -31,17 +30,9 @@ const env = { ...process.env, ROSTER_LOG_LEVEL: 'warn', ROSTER_WORKSPACE: '' };
 let dropDatabase = async () => {};
 
 if (process.env.DATABASE_URL) {
-  const admin = async (statement) => {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    await client.query(statement).finally(() => client.end());
-  };
-  const name = `bench_api_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  env.DATABASE_URL = url.toString();
-  dropDatabase = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const database = await createDatabase(process.env.DATABASE_URL, 'bench_api');
+  env.DATABASE_URL = database.url;
+  dropDatabase = database.drop;
 } else {
   env.ROSTER_DATA_DIR = path.join(tmp, 'data');
   delete env.DATABASE_URL;
@@ -68,19 +59,9 @@ try {
   const { token } = await createToken(conn.db, ws.id, 'bench');
   await conn.close();
 
-  server = spawn(process.execPath, [path.join(ROOT, 'bin/roster'), 'serve', '--port', '0'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /Roster listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  const started = startRoster(['serve', '--port', '0'], env, /Roster listening on (\S+)/);
+  server = started.child;
+  const url = await started.line;
   let serverOut = '';
   server.stdout.on('data', (d) => (serverOut = (serverOut + d).slice(-4000)));
   server.once('exit', (code, signal) => log(`server exited (${code ?? signal}): ${serverOut}`));

@@ -11,6 +11,7 @@ import { addWorkspace, findWorkspace } from '../dist/domain/workspaces.js';
 import { runImport } from '../dist/imports/run-import.js';
 import { DEFAULT_OPTIONS } from '../dist/imports/import-options.js';
 import { POSITIONS } from './generate.js';
+import { median } from './support.js';
 
 const WORKSPACE = 'bench';
 
@@ -69,7 +70,6 @@ async function timedImport(db, workspace, kind, filePath) {
 function edges(ms) {
   if (ms.length === 0) return null;
   const n = Math.max(1, Math.floor(ms.length / 10));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return { start: median(ms.slice(0, n)), end: median(ms.slice(-n)), batches: ms.length };
 }
 

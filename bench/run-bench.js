@@ -4,14 +4,13 @@
 // PostgreSQL when DATABASE_URL is set) sets up a fresh database and times a `contacts` and a
 // `positions` import, each in its own child process so that peak RSS is that import's alone.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { DEFAULT_OPTIONS } from '../dist/imports/import-options.js';
 import { CUSTOMERS, generateFiles } from './generate.js';
+import { createDatabase, median } from './support.js';
 
 const WORKER = fileURLToPath(new URL('./import-worker.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('./baseline.js', import.meta.url));
@@ -81,29 +80,9 @@ function sqliteBackend(root) {
 }
 
 function postgresBackend(serverUrl) {
-  const admin = async (statement) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
   const create = async (template) => {
-    const database = `bench_${randomBytes(6).toString('hex')}`;
-    await admin(`CREATE DATABASE ${database}${template ? ` TEMPLATE ${template}` : ''}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    return {
-      env: { ...process.env, DATABASE_URL: url.toString() },
-      drop: () =>
-        // WITH (FORCE) needs PostgreSQL 13+; the children have closed their connections anyway.
-        admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() =>
-          admin(`DROP DATABASE IF EXISTS ${database}`),
-        ),
-      clone: () => create(database),
-    };
+    const { name, url, drop } = await createDatabase(serverUrl, 'bench', template);
+    return { env: { ...process.env, DATABASE_URL: url }, drop, clone: () => create(name) };
   };
   return { name: 'postgres', create: () => create() };
 }
@@ -259,13 +238,6 @@ async function benchBackend(backend, files, plan) {
   );
   return { backend: backend.name, setupSeconds: [setup.imports[0].seconds, loaded.seconds], results };
 }
-
-const median = (xs) => {
-  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-};
 
 function summarize(backend, kind, rows, roster, baseline) {
   const seconds = median(roster.map((r) => r.seconds));

@@ -7,14 +7,13 @@
 // rounds (default 3). Each round runs in its own child process. BENCH_DIST points at another build (a
 // copy of main's dist/, to measure "before").
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { CUSTOMERS, POSITIONS, generateFiles } from './generate.js';
+import { createDatabase, median } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const DIST = path.resolve(process.env.BENCH_DIST ?? fileURLToPath(new URL('../dist', import.meta.url)));
@@ -120,16 +119,6 @@ function runChild(env, files) {
   });
 }
 
-async function pgAdmin(serverUrl, statement) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 const backends = (root) => {
   const list = [
     {
@@ -147,23 +136,11 @@ const backends = (root) => {
     list.push({
       name: 'postgres',
       async create() {
-        const database = `bench_${randomBytes(6).toString('hex')}`;
-        await pgAdmin(serverUrl, `CREATE DATABASE ${database}`);
-        const url = new URL(serverUrl);
-        url.pathname = `/${database}`;
-        return {
-          env: { ...process.env, DATABASE_URL: url.toString() },
-          drop: () => pgAdmin(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-        };
+        const { url, drop } = await createDatabase(serverUrl);
+        return { env: { ...process.env, DATABASE_URL: url }, drop };
       },
     });
   return list;
-};
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 async function main() {

@@ -6,20 +6,16 @@
 // and hashed but no rows are staged). Prints the upload's and the read's speed and how much each process's
 // peak resident memory (VmHWM) grew: flat memory means it does not grow with the file.
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { loadConfig } from '../dist/config.js';
 import { openDatabase } from '../dist/db/connection.js';
 import { createToken } from '../dist/domain/tokens.js';
 import { addWorkspace } from '../dist/domain/workspaces.js';
+import { createDatabase, startRoster } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MIB = 2 ** 20;
 const mib = Number(process.env.BENCH_UPLOAD_MIB ?? '500');
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -30,38 +26,12 @@ if (!process.env.DATABASE_URL) {
 const peak = (pid) =>
   Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-async function admin(statement) {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  await client.query(statement).finally(() => client.end());
-}
-
-function start(args, env, ready) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/roster'), ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) resolve(m[1] ?? m[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`roster ${args[0]} exited ${code}`)));
-  });
-  return { child, line };
-}
-
-const name = `bench_upload_${randomBytes(6).toString('hex')}`;
-const file = path.join(os.tmpdir(), `${name}.csv`);
+const database = await createDatabase(process.env.DATABASE_URL, 'bench_upload');
+const file = path.join(os.tmpdir(), `${database.name}.csv`);
 const procs = [];
-await admin(`CREATE DATABASE ${name}`);
 try {
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  const env = { ...process.env, DATABASE_URL: url.toString(), ROSTER_LOG_LEVEL: 'warn' };
-  env.ROSTER_DATA_DIR = path.join(os.tmpdir(), name);
+  const env = { ...process.env, DATABASE_URL: database.url, ROSTER_LOG_LEVEL: 'warn' };
+  env.ROSTER_DATA_DIR = path.join(os.tmpdir(), database.name);
   const conn = await openDatabase(loadConfig(env));
   const ws = await addWorkspace(conn.db, 'bench');
   const { token } = await createToken(conn.db, ws.id, 'bench');
@@ -71,7 +41,7 @@ try {
   for (let i = 0; i < mib; i++) fs.writeSync(fd, chunk);
   fs.closeSync(fd);
 
-  const server = start(['serve', '--no-worker', '--port', '0'], env, /Roster listening on (\S+)/);
+  const server = startRoster(['serve', '--no-worker', '--port', '0'], env, /Roster listening on (\S+)/);
   procs.push(server.child);
   const base = await server.line;
   const serverBefore = peak(server.child.pid);
@@ -90,7 +60,7 @@ try {
   const { id } = await res.json();
   const serverGrew = peak(server.child.pid) - serverBefore;
 
-  const worker = start(['worker'], env, /Roster worker waiting for imports/);
+  const worker = startRoster(['worker'], env, /Roster worker waiting for imports/);
   procs.push(worker.child);
   await worker.line;
   const workerBefore = peak(worker.child.pid);
@@ -117,5 +87,5 @@ try {
   for (const p of procs) p.kill('SIGTERM');
   fs.rmSync(file, { force: true });
   await new Promise((r) => setTimeout(r, 2000));
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await database.drop();
 }

@@ -6,19 +6,15 @@
 // BENCH_WORKSPACES (default 8) workspaces upload a contacts file of BENCH_ROWS (default 5000) rows at once,
 // and, once those run, one more workspace uploads a small file of BENCH_SMALL (default 100) rows. Prints
 // total rows per second, each workspace's latency (upload to completed) and the small import's latency.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { loadConfig } from '../dist/config.js';
 import { openDatabase } from '../dist/db/connection.js';
 import { createToken } from '../dist/domain/tokens.js';
 import { addWorkspace } from '../dist/domain/workspaces.js';
+import { createDatabase, median, startRoster } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const num = (name, fallback) => Number((process.env[name] ?? fallback).replaceAll('_', ''));
 const workerCounts = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const spaces = num('BENCH_WORKSPACES', '8');
@@ -36,29 +32,6 @@ function contacts(n, domain) {
   const lines = ['email,first_name,last_name'];
   for (let i = 1; i <= n; i++) lines.push(`person${i}@${domain},First${i},Last${i}`);
   return `${lines.join('\n')}\n`;
-}
-
-async function admin(statement) {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  await client.query(statement).finally(() => client.end());
-}
-
-function start(args, env, ready) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/roster'), ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m) resolve(m[1] ?? m[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`roster ${args[0]} exited ${code}`)));
-  });
-  return { child, line };
 }
 
 async function upload(url, token, csv, name) {
@@ -94,19 +67,14 @@ async function finished(url, token, id) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function benchOnce(workers) {
-  const name = `bench_workers_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const dbUrl = new URL(process.env.DATABASE_URL);
-  dbUrl.pathname = `/${name}`;
+  const database = await createDatabase(process.env.DATABASE_URL, 'bench_workers');
   const env = {
     ...process.env,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: database.url,
     ROSTER_LOG_LEVEL: 'warn',
     ROSTER_WORKER_CONCURRENCY: concurrency,
-    ROSTER_DATA_DIR: path.join(os.tmpdir(), name),
+    ROSTER_DATA_DIR: path.join(os.tmpdir(), database.name),
   };
   const procs = [];
   try {
@@ -117,11 +85,11 @@ async function benchOnce(workers) {
       tokens.push((await createToken(conn.db, ws.id, 'bench')).token);
     }
     await conn.close();
-    const server = start(['serve', '--no-worker', '--port', '0'], env, /Roster listening on (\S+)/);
+    const server = startRoster(['serve', '--no-worker', '--port', '0'], env, /Roster listening on (\S+)/);
     procs.push(server.child);
     const url = await server.line;
     for (let w = 0; w < workers; w++) {
-      const worker = start(['worker'], env, /Roster worker waiting for imports/);
+      const worker = startRoster(['worker'], env, /Roster worker waiting for imports/);
       procs.push(worker.child);
       await worker.line;
     }
@@ -151,7 +119,7 @@ async function benchOnce(workers) {
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 2000));
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 }
 

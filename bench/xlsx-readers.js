@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import ExcelJS from 'exceljs';
+import { median } from './support.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -92,9 +93,9 @@ if (process.argv[2] === '--child') {
       console.log(`${reader}: not run (${String(err.message).split('\n')[0]})`);
       continue;
     }
-    const median = (k) => results.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(results.length / 2)];
+    const mid = (k) => median(results.map((r) => r[k]));
     console.log(
-      `${reader.padEnd(12)} ${median('ms').toFixed(0).padStart(6)} ms  peak RSS ${median('maxRssMiB').toFixed(0).padStart(5)} MiB  rows ${results[0].rows}`,
+      `${reader.padEnd(12)} ${mid('ms').toFixed(0).padStart(6)} ms  peak RSS ${mid('maxRssMiB').toFixed(0).padStart(5)} MiB  rows ${results[0].rows}`,
     );
   }
   fs.rmSync(dir, { recursive: true, force: true });
