@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { ImportReport } from '../../src/imports/types.js';
 import type { UndoReport } from '../../src/imports/undo-import.js';
 import { roster } from '../support/cli.js';
-import { writeCsv } from '../support/factories.js';
+import { importCsvByCli, storedRun } from '../support/factories.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerFile } from '../support/world.js';
 
@@ -33,11 +32,7 @@ describe('an undo killed half-way', () => {
     const linksBefore = await count('customer_contacts');
     const lines = ['email,first_name,company_id'];
     for (let i = 0; i < ROWS; i++) lines.push(`u${i}@undo.example,First ${i},CUST00${1 + (i % 4)}`);
-    const imported = await roster(
-      ['import', 'contacts', writeCsv(`${lines.join('\n')}\n`), '-w', 'acme', '--json'],
-      t.env,
-    );
-    const run = JSON.parse(imported.stdout) as ImportReport;
+    const run = await importCsvByCli(t.env, 'contacts', `${lines.join('\n')}\n`);
     expect(run.counts).toMatchObject({ created: ROWS, updated: 0 });
     // Changed after the run, on the first and the last row: left as they are, listed once each.
     for (const email of ['u0@undo.example', `u${ROWS - 1}@undo.example`]) {
@@ -68,12 +63,7 @@ describe('an undo killed half-way', () => {
     await exited;
     expect(stderr).toBe('');
     expect(progress).toBeDefined();
-    const status = await t.conn.db
-      .selectFrom('import_runs')
-      .select('status')
-      .where('public_id', '=', run.id)
-      .executeTakeFirstOrThrow();
-    expect(status.status).toBe('completed');
+    expect((await storedRun(t.conn.db, run.id)).status).toBe('completed');
     // Part of it is undone: the committed pages stay.
     const left = await count('contacts');
     expect(left).toBeLessThan(contactsBefore + ROWS);
@@ -104,11 +94,7 @@ describe('an undo killed half-way', () => {
     expect(await t.conn.db.selectFrom('import_undos').selectAll().execute()).toEqual([]);
     expect(await t.conn.db.selectFrom('import_undo_conflicts').selectAll().execute()).toEqual([]);
 
-    const stored = await t.conn.db
-      .selectFrom('import_runs')
-      .select(['status', 'undo_report'])
-      .where('public_id', '=', run.id)
-      .executeTakeFirstOrThrow();
+    const stored = await storedRun(t.conn.db, run.id);
     expect(stored.status).toBe('undone');
     expect(JSON.parse(stored.undo_report!)).toEqual(report);
     const twice = await roster(['imports', 'undo', run.id, '-w', 'acme'], t.env);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/imports/types.js';
 import { roster } from '../support/cli.js';
-import { writeCsv } from '../support/factories.js';
+import { importCsvByCli } from '../support/factories.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerFile } from '../support/world.js';
 
@@ -14,13 +14,9 @@ describe('roster imports undo', () => {
 
   it('exits 0 when all is restored, 3 with conflicts, 1 when undone twice', async () => {
     const csv = (position: string) =>
-      writeCsv(`customer_ref,email_address,position_name\nCUST001,john.doe@example.com,${position}\n`);
-    const first = JSON.parse(
-      (await run('import', 'positions', csv('CEO'), '-w', 'acme', '--json')).stdout,
-    ) as ImportReport;
-    const second = JSON.parse(
-      (await run('import', 'positions', csv('Account Manager'), '-w', 'acme', '--json')).stdout,
-    ) as ImportReport;
+      `customer_ref,email_address,position_name\nCUST001,john.doe@example.com,${position}\n`;
+    const first = await importCsvByCli(t.env, 'positions', csv('CEO'));
+    const second = await importCsvByCli(t.env, 'positions', csv('Account Manager'));
 
     const conflicted = await run('imports', 'undo', first.id, '-w', 'acme');
     expect(conflicted.status).toBe(3);

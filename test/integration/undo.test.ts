@@ -3,7 +3,7 @@ import type { Workspace } from '../../src/domain/workspaces.js';
 import { undoImport } from '../../src/imports/undo-import.js';
 import { addLabel } from '../../src/domain/labels.js';
 import { addField } from '../../src/domain/fields.js';
-import { importCsv, personsSnapshot, positionOf } from '../support/factories.js';
+import { importCsv, linkPerson, personsSnapshot, positionOf, storedRun } from '../support/factories.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerTest } from '../support/world.js';
 
@@ -38,12 +38,7 @@ describe('undo', () => {
       .where('ref', '=', 'CUST001')
       .executeTakeFirstOrThrow();
     expect(ci.name_ci).toBe('globex');
-    const run = await t.conn.db
-      .selectFrom('import_runs')
-      .select('status')
-      .where('public_id', '=', report.id)
-      .executeTakeFirstOrThrow();
-    expect(run.status).toBe('undone');
+    expect((await storedRun(t.conn.db, report.id)).status).toBe('undone');
   });
 
   it('puts positions and primary flags back', async () => {
@@ -108,7 +103,6 @@ describe('undo', () => {
 
   it('keeps a customer created by the run that has persons linked since', async () => {
     const report = await importCsv(t.conn.db, ws, 'customers', 'ref,name\nCUST100,New One\n');
-    const { linkPerson } = await import('../support/factories.js');
     await linkPerson(t.conn.db, ws.id, 'CUST100', 'john.doe@example.com');
     const undo = await undoImport(t.conn.db, ws, report.id);
     expect(undo.removed).toBe(0);
@@ -216,7 +210,6 @@ describe('undo', () => {
       'contacts',
       'email,first_name,company_id\nlinked@example.com,Lin,CUST001\nlabelled@example.com,Lab,\nplain@example.com,Pla,\n',
     );
-    const { linkPerson } = await import('../support/factories.js');
     await linkPerson(t.conn.db, ws.id, 'CUST002', 'linked@example.com');
     const labelled = await t.conn.db
       .selectFrom('contacts')

@@ -9,6 +9,7 @@ import { addWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import { runImport } from '../../src/imports/run-import.js';
 import { DEFAULT_OPTIONS, type ImportOptions } from '../../src/imports/import-options.js';
 import type { ImportReport, KindName } from '../../src/imports/types.js';
+import { roster } from './cli.js';
 
 let counter = 0;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-csv-'));
@@ -127,6 +128,26 @@ export async function importCsv(
     actor: 'test',
     options: { ...DEFAULT_OPTIONS, ...options },
   });
+}
+
+/** Runs an import of `csv` text through the built CLI (`roster import … --json`) and returns its report. */
+export async function importCsvByCli(
+  env: Record<string, string>,
+  kind: KindName,
+  csv: string,
+  slug = 'acme',
+): Promise<ImportReport> {
+  const { stdout } = await roster(['import', kind, writeCsv(csv), '-w', slug, '--json'], env);
+  return JSON.parse(stdout) as ImportReport;
+}
+
+/** A run as stored: its status and its undo report (JSON), by its public id. */
+export async function storedRun(db: Db, publicId: string) {
+  return db
+    .selectFrom('import_runs')
+    .select(['status', 'undo_report'])
+    .where('public_id', '=', publicId)
+    .executeTakeFirstOrThrow();
 }
 
 /** Every person link of a workspace as `REF email position primary`, sorted: a snapshot to compare. */
