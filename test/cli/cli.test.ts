@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { writeCsv } from '../support/factories.js';
 import { type TestDatabase } from '../support/test-db.js';
 import type { ImportReport } from '../../src/imports/types.js';
@@ -11,7 +11,7 @@ describe('the roster CLI', () => {
   useWorldPerFile(['acme'], (db) => {
     t = db;
   });
-  const run = (...args: string[]) => roster(args, t.env);
+  const run = (...args: string[]) => rosterInProcess(args, t.env);
 
   it('creates workspaces and positions, and refuses a duplicate with exit status 1', async () => {
     expect((await run('workspaces', 'add', 'other', '--name', 'Other Ltd')).status).toBe(0);

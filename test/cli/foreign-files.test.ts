@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/imports/types.js';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { writeCsv } from '../support/factories.js';
 import { foreignExports } from '../support/foreign-exports.js';
 import type { TestDatabase } from '../support/test-db.js';
@@ -14,7 +14,7 @@ describe('roster import of files from other systems', () => {
   useWorldPerFile(['acme'], (db) => {
     t = db;
   });
-  const run = (...args: string[]) => roster(args, t.env);
+  const run = (...args: string[]) => rosterInProcess(args, t.env);
   let slugNo = 0;
   const freshWorkspace = async () => {
     const slug = `w${++slugNo}`;
