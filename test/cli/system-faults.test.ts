@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roster } from '../support/cli.js';
+import { roster, rosterInProcess } from '../support/cli.js';
 import { writeCsv } from '../support/factories.js';
 import { backend, createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -28,23 +28,25 @@ function expectCleanFailure(res: { status: number | null; stderr: string }, mess
   expect(res.stderr).not.toMatch(/unexpected error|\n\s+at /);
 }
 
+// The CLI runs in this process where the fault is the database's or the file's; where it is another
+// process, a mount or a signal, it runs as a process of its own.
 describe('system faults in the CLI', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await roster(['workspaces', 'add', 'acme'], t.env);
+    await rosterInProcess(['workspaces', 'add', 'acme'], t.env);
   });
   afterAll(() => t?.cleanup());
 
   it('says that a folder given as FILE is a folder', async () => {
-    const res = await roster(['import', 'customers', os.tmpdir(), '-w', 'acme'], t.env);
+    const res = await rosterInProcess(['import', 'customers', os.tmpdir(), '-w', 'acme'], t.env);
     expectCleanFailure(res, /is a folder, not a file/);
   });
 
   it('keeps a run whose file was deleted interrupted, names the file, and resumes it once it is back', async () => {
     const file = customersFile(5);
     const kept = fs.readFileSync(file);
-    const first = await roster(['import', 'customers', file, '-w', 'acme', '--json'], t.env);
+    const first = await rosterInProcess(['import', 'customers', file, '-w', 'acme', '--json'], t.env);
     expect(first.status).toBe(0);
     // The same file's run, put back to interrupted as a crash would leave it, then the file goes away.
     const id = JSON.parse(first.stdout).id as string;
@@ -54,7 +56,7 @@ describe('system faults in the CLI', () => {
       .where('public_id', '=', id)
       .execute();
     fs.rmSync(file);
-    const resumed = await roster(['imports', 'resume', id, '-w', 'acme'], t.env);
+    const resumed = await rosterInProcess(['imports', 'resume', id, '-w', 'acme'], t.env);
     expectCleanFailure(resumed, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not there`));
     const run = await t.conn.db
       .selectFrom('import_runs')
@@ -64,7 +66,7 @@ describe('system faults in the CLI', () => {
     expect(run.status).toBe('interrupted');
     expect(run.error).toContain(file);
     fs.writeFileSync(file, kept);
-    const again = await roster(['imports', 'resume', id, '-w', 'acme'], t.env);
+    const again = await rosterInProcess(['imports', 'resume', id, '-w', 'acme'], t.env);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('completed');
   });
@@ -78,7 +80,7 @@ describe('system faults in the CLI', () => {
         t2.conn.db,
       );
       const before = await migrations();
-      const res = await roster(['workspaces', 'list'], t2.env);
+      const res = await rosterInProcess(['workspaces', 'list'], t2.env);
       expectCleanFailure(
         res,
         /upgraded by a newer version of Roster \(it has migration 999-from-a-newer-roster/,
@@ -91,7 +93,7 @@ describe('system faults in the CLI', () => {
 
   it('says that the data folder cannot be created', async () => {
     const notAFolder = writeCsv('x');
-    const res = await roster(['workspaces', 'list'], {
+    const res = await rosterInProcess(['workspaces', 'list'], {
       ROSTER_DATA_DIR: path.join(notAFolder, 'data'),
       DATABASE_URL: '',
     });
@@ -103,7 +105,7 @@ sqliteOnly('the embedded database held by another process', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await roster(['workspaces', 'add', 'acme'], t.env);
+    await rosterInProcess(['workspaces', 'add', 'acme'], t.env);
   });
   afterAll(() => t?.cleanup());
 
@@ -208,7 +210,7 @@ describe('an unreachable PostgreSQL', () => {
   });
 
   it('gives up on a server that never answers after the connect timeout', async () => {
-    const res = await roster(['workspaces', 'list'], {
+    const res = await rosterInProcess(['workspaces', 'list'], {
       DATABASE_URL: `postgres://roster@127.0.0.1:${silentPort}/roster`,
       ROSTER_CONNECT_TIMEOUT_MS: '500',
     });
@@ -223,7 +225,7 @@ describe('an unreachable PostgreSQL', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const res = await roster(['workspaces', 'list'], {
+    const res = await rosterInProcess(['workspaces', 'list'], {
       DATABASE_URL: `postgres://roster@127.0.0.1:${port}/roster`,
     });
     expectCleanFailure(res, new RegExp(`cannot reach PostgreSQL at 127.0.0.1:${port}`));

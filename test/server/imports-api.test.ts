@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { buildWorld, positionOf } from '../support/factories.js';
 import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
@@ -17,16 +17,22 @@ describe('imports over HTTP', () => {
   let server: TestServer;
   let api: Api;
 
-  beforeEach(async () => {
+  // One server for the file (starting one takes seconds); each test has a workspace of its own in it,
+  // holding the sample world, and a token of that workspace.
+  beforeAll(async () => {
     t = await createTestDatabase();
-    ws = await buildWorld(t.conn.db);
     server = await startServer(t.env);
-    api = new Api(server.url, await tokenFor(t.conn.db, ws.id));
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await server?.stop();
     await t?.cleanup();
   });
+  let workspaces = 0;
+  beforeEach(async () => {
+    ws = await buildWorld(t.conn.db, `ws${++workspaces}`);
+    api = new Api(server.url, await tokenFor(t.conn.db, ws.id));
+  });
+  const position = (ref: string, email: string) => positionOf(t.conn.db, ref, email, ws.id);
 
   it('uploads, runs in the background, reports, and serves the errors CSV', async () => {
     const res = await api.upload('positions', POSITIONS, {}, 'positions.csv');
@@ -55,7 +61,7 @@ describe('imports over HTTP', () => {
       [4, 'customer_not_found'],
       [5, 'position_not_found'],
     ]);
-    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+    expect(await position('CUST001', 'john.doe@example.com')).toBe('CEO');
 
     const csv = await api.get(`/api/imports/${run.id}/errors.csv`);
     expect(csv.status).toBe(200);
@@ -75,7 +81,7 @@ describe('imports over HTTP', () => {
   it('applies a reviewed dry run, and refuses a second apply', async () => {
     const dry = await api.waitFor((await api.upload('positions', POSITIONS, { dryRun: 'true' })).json.id);
     expect(dry).toMatchObject({ status: 'completed', dryRun: true });
-    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBeNull();
+    expect(await position('CUST001', 'john.doe@example.com')).toBeNull();
 
     const rows = await api.get(`/api/imports/${dry.id}/rows?status=updated`);
     expect(rows.json.items).toEqual([
@@ -92,7 +98,7 @@ describe('imports over HTTP', () => {
     const real = await api.waitFor(applied.json.id);
     expect(real).toMatchObject({ status: 'completed', dryRun: false, sourceRunId: dry.id });
     expect(real.report.counts).toEqual(dry.report.counts);
-    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+    expect(await position('CUST001', 'john.doe@example.com')).toBe('CEO');
     expect((await api.get(`/api/imports/${dry.id}`)).json.appliedRunId).toBe(real.id);
 
     const again = await api.post(`/api/imports/${dry.id}/apply`);
@@ -120,12 +126,12 @@ describe('imports over HTTP', () => {
 
   it('undoes a completed run', async () => {
     const run = await api.waitFor((await api.upload('positions', POSITIONS)).json.id);
-    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBe('CEO');
+    expect(await position('CUST001', 'john.doe@example.com')).toBe('CEO');
 
     const undo = await api.post(`/api/imports/${run.id}/undo`);
     expect(undo.status).toBe(200);
     expect(undo.json).toMatchObject({ id: run.id, status: 'undone', restored: 1, removed: 0, conflicts: [] });
-    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBeNull();
+    expect(await position('CUST001', 'john.doe@example.com')).toBeNull();
     expect((await api.get(`/api/imports/${run.id}`)).json).toMatchObject({
       status: 'undone',
       undo: { restored: 1 },

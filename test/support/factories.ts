@@ -163,16 +163,22 @@ export async function personsSnapshot(db: Db, workspaceId: number): Promise<stri
   return rows.map((r) => `${r.ref} ${r.email} ${r.position ?? '-'} ${r.is_primary}`).sort();
 }
 
-/** The position of one person on one customer, or null. */
-export async function positionOf(db: Db, ref: string, email: string): Promise<string | null> {
-  const row = await db
+/** The position of one person on one customer (of one workspace, where the database holds several), or null. */
+export async function positionOf(
+  db: Db,
+  ref: string,
+  email: string,
+  workspaceId?: number,
+): Promise<string | null> {
+  let query = db
     .selectFrom('customer_contacts as l')
     .innerJoin('customers as c', 'c.id', 'l.customer_id')
     .innerJoin('contacts as p', 'p.id', 'l.contact_id')
     .leftJoin('positions as pos', 'pos.id', 'l.position_id')
     .select('pos.name')
     .where('c.ref', '=', ref)
-    .where('p.email', '=', email)
-    .executeTakeFirstOrThrow();
+    .where('p.email', '=', email);
+  if (workspaceId !== undefined) query = query.where('l.workspace_id', '=', workspaceId);
+  const row = await query.executeTakeFirstOrThrow();
   return row.name;
 }
