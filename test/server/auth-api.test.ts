@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_FAILED } from '../../src/domain/sessions.js';
 import { buildWorld } from '../support/factories.js';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { fillPath, operationsOf, sampleJsonBody, type OpenApiDoc } from '../support/openapi.js';
 import { Api, startServer, tokenFor, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -180,7 +180,7 @@ describe('credentials over HTTP', () => {
   });
 
   it('creates, lists and revokes tokens with the CLI: printed once, kept only as a SHA-256', async () => {
-    const created = await roster(['tokens', 'create', '--workspace', 'acme', '--name', 'ci'], t.env);
+    const created = await rosterInProcess(['tokens', 'create', '--workspace', 'acme', '--name', 'ci'], t.env);
     expect(created.status).toBe(0);
     expect(created.stdout).toMatch(/^roster_[\w-]{40,}\n$/);
     const secret = created.stdout.trim();
@@ -195,7 +195,7 @@ describe('credentials over HTTP', () => {
     expect(everything).not.toContain(secret.slice(-20));
 
     for (const args of [[], ['--json']]) {
-      const list = await roster(['tokens', 'list', '--workspace', 'acme', ...args], t.env);
+      const list = await rosterInProcess(['tokens', 'list', '--workspace', 'acme', ...args], t.env);
       expect(list.status).toBe(0);
       expect(list.stdout).toContain('ci');
       expect(list.stdout).toContain(rows[0]!.prefix);
@@ -212,13 +212,16 @@ describe('credentials over HTTP', () => {
     });
     // Its use is recorded in the background, and listed.
     await expect
-      .poll(async () => JSON.parse((await roster(['tokens', 'list', '--json'], t.env)).stdout), {
+      .poll(async () => JSON.parse((await rosterInProcess(['tokens', 'list', '--json'], t.env)).stdout), {
         timeout: 10_000,
       })
       .toEqual(
         expect.arrayContaining([expect.objectContaining({ name: 'ci', lastUsedAt: expect.any(String) })]),
       );
-    const revoked = await roster(['tokens', 'revoke', String(rows[0]!.id), '--workspace', 'acme'], t.env);
+    const revoked = await rosterInProcess(
+      ['tokens', 'revoke', String(rows[0]!.id), '--workspace', 'acme'],
+      t.env,
+    );
     expect(revoked.status).toBe(0);
     const refused = await api.get('/api/workspace');
     expect(refused.status).toBe(401);

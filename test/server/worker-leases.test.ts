@@ -58,7 +58,8 @@ describe.runIf(backend === 'postgres')('workers on PostgreSQL', () => {
     const api = new Api(server.url, await tokenFor(t.conn.db, ws.id));
     const env = { ...t.env, ROSTER_LEASE_MS: '2000', ROSTER_WORKER_CONCURRENCY: '1' };
     workers.push(await startWorker(env), await startWorker(env));
-    const rows = 2000;
+    // 100 batches: the kill lands after the first and long before the last.
+    const rows = 1000;
     const queued = await api.upload('contacts', newContactsCsv(rows, 'takeover.example'), {
       batchSize: '10',
     });
@@ -132,7 +133,8 @@ describe.runIf(backend === 'postgres')('workers on PostgreSQL', () => {
     const other = new Api(server.url, await tokenFor(t.conn.db, beta.id));
     workers.push(await startWorker(t.env, { ROSTER_WORKER_CONCURRENCY: '2' }));
 
-    const big = await alpha.upload('contacts', newContactsCsv(8000, 'big.example'), { batchSize: '20' });
+    // 100 batches: it is held below after its first.
+    const big = await alpha.upload('contacts', newContactsCsv(2000, 'big.example'), { batchSize: '20' });
     let row = await runRow(t, big.json.id);
     while (!(row.phase === 'applying' && row.rows_done > 0)) {
       expect(row.status).toMatch(/queued|running/);
@@ -171,6 +173,6 @@ describe.runIf(backend === 'postgres')('workers on PostgreSQL', () => {
       finished.push((await runRow(t, r.json.id)).finished_at!);
     }
     expect([...finished].sort()).toEqual(finished);
-    expect(await contactsOf(t, ws.id, 'big.example')).toEqual({ rows: 8000, emails: 8000, wrong: 0 });
+    expect(await contactsOf(t, ws.id, 'big.example')).toEqual({ rows: 2000, emails: 2000, wrong: 0 });
   }, 300_000);
 });
