@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../src/domain/users.js';
 import { addWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import { launchChromium, screenshot, scrollToTop, sidewaysOverflow } from '../support/browser.js';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { buildWorld, importCsv, positionOf, writeCsv } from '../support/factories.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -131,7 +131,7 @@ describe('the data pages in Chromium', () => {
       page.getByRole('link', { name: 'contacts', exact: true }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('acme-contacts.csv');
-    const cli = await roster(['export', 'contacts', '--workspace', 'acme'], t.env);
+    const cli = await rosterInProcess(['export', 'contacts', '--workspace', 'acme'], t.env);
     expect(cli.status).toBe(0);
     const downloaded = fs.readFileSync((await download.path())!, 'utf8');
     expect(downloaded).toBe(cli.stdout);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/domain/tokens.js';
 import { addUser } from '../../src/domain/users.js';
 import { idOf, useApiWorld } from '../support/api-world.js';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { snapshotData } from '../support/data-state.js';
 import { fillPath, operationsOf, sampleJsonBody, type OpenApiDoc } from '../support/openapi.js';
 import { Api } from '../support/server.js';
@@ -266,20 +266,23 @@ describe('roles over HTTP', () => {
     expect((await reader.get('/api/customers')).status).toBe(200);
     expect((await reader.post('/api/positions', { name: 'Intern' })).status).toBe(403);
 
-    const cli = await roster(
+    const cli = await rosterInProcess(
       ['tokens', 'create', '--workspace', 'acme', '--name', 'etl', '--role', 'member'],
       w.t.env,
     );
     expect(cli.status).toBe(0);
     expect(cli.stderr).toMatch(/"etl" \(member\)/);
-    const plain = await roster(['tokens', 'create', '--workspace', 'acme', '--name', 'ops'], w.t.env);
+    const plain = await rosterInProcess(
+      ['tokens', 'create', '--workspace', 'acme', '--name', 'ops'],
+      w.t.env,
+    );
     expect(plain.stderr).toMatch(/"ops" \(admin\)/);
-    const listed = await roster(['tokens', 'list', '--workspace', 'acme', '--json'], w.t.env);
+    const listed = await rosterInProcess(['tokens', 'list', '--workspace', 'acme', '--json'], w.t.env);
     const byName = Object.fromEntries(
       (JSON.parse(listed.stdout) as { name: string; role: string }[]).map((t) => [t.name, t.role]),
     );
     expect(byName).toMatchObject({ etl: 'member', ops: 'admin', reporting: 'member', test: 'admin' });
-    const bad = await roster(['tokens', 'create', '--workspace', 'acme', '--role', 'root'], w.t.env);
+    const bad = await rosterInProcess(['tokens', 'create', '--workspace', 'acme', '--role', 'root'], w.t.env);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/--role.*Allowed choices are admin, member/);
   });
