@@ -85,44 +85,14 @@ export async function insertMany(
 }
 
 /**
- * Sets `columns` of the rows of `table` found by `key` (the first key column is per row, the others are
- * `fixed`), in the caller's transaction: one cached prepared UPDATE run per row on SQLite, one UPDATE … FROM
- * unnest() on PostgreSQL (each column one array parameter, whatever the number of rows). Returns false for
- * a database opened otherwise, which then does it its own way.
+ * Runs the statement `text` once per row of `rows` (its parameters), in the caller's transaction: on SQLite
+ * opened by the CLI or a worker, a cached prepared statement; returns false for any other database, which
+ * then does it its own way (one set-based statement).
  */
-export async function updateMany(
-  db: Db,
-  table: string,
-  key: { column: string; fixed: Readonly<Record<string, number>> },
-  columns: readonly { name: string; type: 'text' | 'integer' }[],
-  rows: readonly (readonly unknown[])[],
-): Promise<boolean> {
+export function runPerRow(db: Db, text: string, rows: readonly (readonly unknown[])[]): boolean {
   const driver = drivers.get(db.getExecutor().adapter);
-  if (!driver) return false;
-  if (rows.length === 0) return true;
-  const fixed = Object.entries(key.fixed);
-  if ('sqlite' in driver) {
-    const update = prepared(
-      driver.sqlite,
-      `UPDATE ${table} SET ${columns.map((c) => `${c.name} = ?`).join(', ')}
-        WHERE ${[...fixed.map(([c]) => `${c} = ?`), `${key.column} = ?`].join(' AND ')}`,
-    );
-    const tail = fixed.map(([, v]) => v);
-    for (const [k, ...values] of rows) update.run(...values, ...tail, k);
-    return true;
-  }
-  const arrays = [key.column, ...columns.map((c) => c.name)].map((_, i) => rows.map((r) => r[i] ?? null));
-  const types = ['integer', ...columns.map((c) => c.type)];
-  const unnest = sql.join(arrays.map((a, i) => sql`CAST(${a} AS ${sql.raw(types[i]!)}[])`));
-  const names = [key.column, ...columns.map((c) => c.name)];
-  await sql`UPDATE ${sql.table(table)} SET ${sql.join(columns.map((c) => sql`${sql.ref(c.name)} = u.${sql.ref(c.name)}`))}
-    FROM unnest(${unnest}) AS u(${sql.join(names.map((n) => sql.ref(n)))})
-    WHERE ${sql.join(
-      [
-        ...fixed.map(([c, v]) => sql`${sql.ref(`${table}.${c}`)} = ${v}`),
-        sql`${sql.ref(`${table}.${key.column}`)} = u.${sql.ref(key.column)}`,
-      ],
-      sql` AND `,
-    )}`.execute(db);
+  if (!driver || !('sqlite' in driver)) return false;
+  const statement = prepared(driver.sqlite, text);
+  for (const row of rows) statement.run(row);
   return true;
 }

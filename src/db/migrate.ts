@@ -14,6 +14,7 @@ import { columnMappingsMigration } from './migrations/012-column-mappings.js';
 import { identityFoldMigration } from './migrations/013-identity-fold.js';
 import { scaleOutMigration } from './migrations/014-scale-out.js';
 import { undoProgressMigration } from './migrations/016-undo-progress.js';
+import { importOutcomesMigration } from './migrations/017-import-outcomes.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -29,6 +30,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '013-identity-fold': identityFoldMigration(dialect),
     '014-scale-out': scaleOutMigration(dialect),
     '016-undo-progress': undoProgressMigration(dialect),
+    '017-import-outcomes': importOutcomesMigration(dialect),
   };
 }
 

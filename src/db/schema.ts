@@ -237,12 +237,28 @@ export interface ImportRowTable {
   labels_sig: string | null;
   /** Fingerprint of the custom field values the row sets (contacts). */
   values_sig: string | null;
+  /** Unused since migration 017 (outcomes are in import_outcomes); NULL. */
   changes: string | null;
-  /** JSON UndoRecord[]: what undo needs, written in the same transaction as the change. */
+  /** Unused since migration 017; NULL. */
   undo_data: string | null;
 }
 
 /** How far the undo of a run has got (migration 016): rows below `next_row` are still to undo. */
+/** What an applied row did (or, in a dry run, would do); its staged row stays `pending` (migration 017). */
+export interface ImportOutcomeTable {
+  run_id: number;
+  row_no: number;
+  status: 'created' | 'updated' | 'unchanged';
+  /** JSON changes by field: [before, after]; NULL when unchanged. */
+  changes: string | null;
+  /** JSON UndoRecord[]: what undo needs, written in the same transaction as the change (real runs). */
+  undo_data: string | null;
+  /** The staged row's keys when it was applied, for a record's history. */
+  email_ci: string | null;
+  contact_id: number | null;
+  customer_id: number | null;
+}
+
 export interface ImportUndoTable {
   run_id: number;
   next_row: number;
@@ -353,6 +369,7 @@ export interface Database {
   users: UserTable;
   import_runs: ImportRunTable;
   import_rows: ImportRowTable;
+  import_outcomes: ImportOutcomeTable;
   import_row_labels: ImportRowLabelTable;
   import_row_values: ImportRowValueTable;
   import_undos: ImportUndoTable;

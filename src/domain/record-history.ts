@@ -91,7 +91,7 @@ export async function customerHistory(
       limit,
       // Every kind that resolves a row's customer_id (customers, contacts, the link kinds) shows here.
       sql`r.customer_id = ${id}`,
-      sql`r.email`,
+      sql`s.email`,
     ),
   ]);
   const entries = rows.map(entryOf).flatMap((e) => {
@@ -110,10 +110,12 @@ async function rowsWhere(
   match: ReturnType<typeof sql>,
   subject: ReturnType<typeof sql>,
 ): Promise<RowHit[]> {
-  // `r.status IN (…)` as the partial indexes of migration 010 say it, so SQLite uses them.
+  // `r.status IN (…)` as the partial indexes of migration 017 say it, so SQLite uses them. `r` is the row's
+  // outcome, `s` its staged row.
   const { rows } = await sql<RowHit>`SELECT u.public_id, u.kind, u.status, u.file_name, u.actor, u.started_at,
-      u.finished_at, r.line, r.status AS outcome, r.changes, ${subject} AS subject
-    FROM import_rows r JOIN import_runs u ON u.id = r.run_id
+      u.finished_at, s.line, r.status AS outcome, r.changes, ${subject} AS subject
+    FROM import_outcomes r JOIN import_runs u ON u.id = r.run_id
+      JOIN import_rows s ON s.run_id = r.run_id AND s.row_no = r.row_no
     WHERE r.status IN ('created', 'updated') AND ${match} AND u.workspace_id = ${workspaceId} AND u.dry_run = 0
     ORDER BY r.run_id DESC, r.row_no DESC LIMIT ${limit + 1}`.execute(db);
   return rows;

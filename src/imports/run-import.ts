@@ -185,6 +185,7 @@ async function executeRun(
   let phase = run.phase;
   try {
     if (phase === 'staging') {
+      await db.deleteFrom('import_outcomes').where('run_id', '=', run.id).execute();
       await db.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
       await deleteLabelsAndValues(db, run.id);
       const staged = await stageRows(db, ctx, kind, file.records, (rowsDone) =>
@@ -266,6 +267,7 @@ async function executeRun(
       throw fault?.error ?? err;
     }
     await inTransaction(db, async (trx) => {
+      await trx.deleteFrom('import_outcomes').where('run_id', '=', run.id).execute();
       await trx.deleteFrom('import_rows').where('run_id', '=', run.id).execute();
       await deleteLabelsAndValues(trx, run.id);
       await updateRun(

@@ -117,19 +117,29 @@ export async function listRowOutcomes(
   runId: number,
   opts: { status?: RowStatus; after?: number; limit?: number; header?: (string | null)[] } = {},
 ): Promise<RowOutcomeEntry[]> {
+  // An applied row's outcome is in import_outcomes (its staged row stays `pending`).
   let query = db
-    .selectFrom('import_rows')
-    .select(['line', 'status', 'reason', 'column_name', 'message', 'hint', 'changes', 'cells'])
-    .where('run_id', '=', runId)
-    .where('line', '>', opts.after ?? 0)
-    .orderBy('line')
+    .selectFrom('import_rows as r')
+    .leftJoin('import_outcomes as o', (j) =>
+      j.onRef('o.run_id', '=', 'r.run_id').onRef('o.row_no', '=', 'r.row_no'),
+    )
+    .select(['r.line', 'r.status as staged', 'o.status', 'r.reason', 'r.column_name', 'r.message', 'r.hint'])
+    .select(['o.changes', 'r.cells'])
+    .where('r.run_id', '=', runId)
+    .where('r.line', '>', opts.after ?? 0)
+    .orderBy('r.line')
     .limit(opts.limit ?? 100);
-  if (opts.status) query = query.where('status', '=', opts.status);
+  const status = opts.status;
+  if (status === 'created' || status === 'updated' || status === 'unchanged') {
+    query = query.where('o.status', '=', status);
+  } else if (status === 'pending') {
+    query = query.where('r.status', '=', status).where('o.status', 'is', null);
+  } else if (status) query = query.where('r.status', '=', status);
   const rows = await query.execute();
   const header = opts.header;
   return rows.map((r) => ({
     line: r.line,
-    status: r.status,
+    status: r.status ?? r.staged,
     ...(r.reason ? { reason: r.reason } : {}),
     ...(r.column_name && header ? { column: r.column_name } : {}),
     ...(r.message ? { message: r.message } : {}),

@@ -351,15 +351,29 @@ export async function listRunsWithFiles(db: Db, files: string[]): Promise<Import
   return rows.map(toRun);
 }
 
-/** How many rows of a run ended in each status. */
+/**
+ * How many rows of a run ended in each status: the staged rows' own, and those of the applied rows'
+ * outcomes (whose staged rows stay `pending`).
+ */
 export async function countRowStatuses(db: Db, runId: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('import_rows')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('run_id', '=', runId)
-    .groupBy('status')
-    .execute();
-  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+  const [staged, applied] = await Promise.all(
+    (['import_rows', 'import_outcomes'] as const).map((table) =>
+      db
+        .selectFrom(table)
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('run_id', '=', runId)
+        .groupBy('status')
+        .execute(),
+    ),
+  );
+  const counts = new Map(staged!.map((r) => [r.status as string, Number(r.n)]));
+  for (const r of applied!) {
+    counts.set(r.status, Number(r.n));
+    const pending = (counts.get('pending') ?? 0) - Number(r.n);
+    if (pending > 0) counts.set('pending', pending);
+    else counts.delete('pending');
+  }
+  return counts;
 }
 
 /**

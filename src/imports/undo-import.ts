@@ -455,12 +455,15 @@ export async function undoImport(
           .where('run_id', '=', run.id)
           .executeTakeFirst();
         let page = trx
-          .selectFrom('import_rows')
-          .select(['row_no', 'line', 'undo_data'])
-          .where('run_id', '=', run.id)
-          .where('undo_data', 'is not', null);
-        if (progress) page = page.where('row_no', '<', progress.next_row);
-        const rows = await page.orderBy('row_no', 'desc').limit(limit).execute();
+          .selectFrom('import_outcomes as o')
+          .innerJoin('import_rows as r', (j) =>
+            j.onRef('r.run_id', '=', 'o.run_id').onRef('r.row_no', '=', 'o.row_no'),
+          )
+          .select(['o.row_no', 'r.line', 'o.undo_data'])
+          .where('o.run_id', '=', run.id)
+          .where('o.undo_data', 'is not', null);
+        if (progress) page = page.where('o.row_no', '<', progress.next_row);
+        const rows = await page.orderBy('o.row_no', 'desc').limit(limit).execute();
         if (rows.length > 0) {
           const result = await undoPage(trx, workspace.id, tables, rows);
           await savePage(trx, run, rows[rows.length - 1]!.row_no, result, !!progress);

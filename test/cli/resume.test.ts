@@ -77,6 +77,21 @@ describe('a run killed half-way', () => {
       erp_id: `ERP-${ROWS - 1}`,
     });
     expect(new Set(rows.map((r) => r.erp_id)).size).toBe(ROWS);
+    // The outcomes of the batches committed before the kill and after the resume (import_outcomes): one per
+    // row (its key), each with its undo data and the id of the customer it created (the history's key).
+    const outcomes = await t.conn.db
+      .selectFrom('import_outcomes')
+      .innerJoin('import_runs', 'import_runs.id', 'import_outcomes.run_id')
+      .innerJoin('customers', 'customers.id', 'import_outcomes.customer_id')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.count<number>('import_outcomes.undo_data').as('undo'),
+      ])
+      .where('import_runs.public_id', '=', run.id)
+      .where('import_outcomes.status', '=', 'created')
+      .where('customers.ref', 'like', 'K%')
+      .executeTakeFirstOrThrow();
+    expect([Number(outcomes.n), Number(outcomes.undo)]).toEqual([ROWS, ROWS]);
 
     const again = await roster(['imports', 'resume', run.id, '-w', 'acme'], t.env);
     expect(again.status).toBe(1);

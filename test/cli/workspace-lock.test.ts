@@ -64,8 +64,13 @@ describe('imports into one workspace', () => {
     const rows = await t.conn.db
       .selectFrom('import_rows')
       .innerJoin('import_runs', 'import_runs.id', 'import_rows.run_id')
-      .select(['import_runs.public_id as run', 'import_rows.changes'])
-      .where('import_rows.status', 'in', ['created', 'updated'])
+      .innerJoin('import_outcomes', (j) =>
+        j
+          .onRef('import_outcomes.run_id', '=', 'import_rows.run_id')
+          .onRef('import_outcomes.row_no', '=', 'import_rows.row_no'),
+      )
+      .select(['import_runs.public_id as run', 'import_outcomes.changes'])
+      .where('import_outcomes.status', 'in', ['created', 'updated'])
       .where('import_rows.customer_key', 'like', 'Q%')
       .execute();
     const byRun = new Map<string, Set<string>>();

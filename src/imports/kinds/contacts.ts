@@ -8,6 +8,7 @@ import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolveLabels } from '../stages/resolve-labels.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
+import { outcomeIs } from '../stages/write-outcomes.js';
 import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-labels-values.js';
 import type { UndoRecord, UndoTableFacts } from '../undo-record.js';
 import type { ImportOptions } from '../import-options.js';
@@ -117,7 +118,8 @@ const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
     await sql`INSERT INTO customer_contacts (workspace_id, customer_id, contact_id, is_primary, created_at, updated_at)
       SELECT CAST(${ctx.workspaceId} AS INTEGER), r.customer_id, r.contact_id, 0, ${at}, ${at}
       FROM import_rows r
-      WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status IN ('created', 'updated')
+      WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to}
+        AND ${outcomeIs(ctx, 'r', 'created', 'updated')}
         AND r.customer_id IS NOT NULL
       ON CONFLICT (customer_id, contact_id) DO NOTHING`.execute(db);
     await applyLabelsAndValues(db, ctx, from, to);

@@ -6,7 +6,7 @@ import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
-import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+import { noteChange, outcome, outcomeIs, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { changedColumns, type UndoTableFacts } from '../undo-record.js';
 
 /*
@@ -62,6 +62,7 @@ async function resolveExactMatches(db: Db, ctx: RunContext): Promise<void> {
 interface LinkRow {
   row_no: number;
   customer_id: number;
+  contact_id: number;
   email_ci: string;
   position_name: string | null;
   position_id: number | null;
@@ -75,7 +76,7 @@ interface LinkRow {
 /** Decides and (unless a dry run) applies one batch: one SELECT, one outcome upsert, one UPDATE … FROM. */
 export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
   const { rows } =
-    await sql<LinkRow>`SELECT r.row_no, r.customer_id, r.email_ci, r.position_name, r.position_id, np.name AS new_position,
+    await sql<LinkRow>`SELECT r.row_no, r.customer_id, r.contact_id, r.email_ci, r.position_name, r.position_id, np.name AS new_position,
       r.primary_value, l.position_id AS link_position_id, op.name AS old_position, l.is_primary
     FROM import_rows r
     JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
@@ -97,7 +98,12 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
       { position_id: positionId, is_primary: r.primary_value ?? undefined },
     );
     const key = { customer_id: r.customer_id, email_ci: r.email_ci };
-    return outcome(r.row_no, false, changes, [columns && { table: 'customer_contacts', key, ...columns }]);
+    const undo = [columns && { table: 'customer_contacts' as const, key, ...columns }];
+    return outcome(r.row_no, false, changes, undo, {
+      email_ci: r.email_ci,
+      contact_id: r.contact_id,
+      customer_id: r.customer_id,
+    });
   });
   await writeOutcomes(db, ctx, outcomes);
   if (ctx.options.dryRun || !outcomes.some((o) => o.status === 'updated')) return;
@@ -110,7 +116,8 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
       updated_at = ${now()}
     FROM (SELECT customer_id, contact_id, max(position_name) AS position_name, max(position_id) AS position_id,
         max(primary_value) AS primary_value
-      FROM import_rows WHERE run_id = ${ctx.runId} AND status = 'updated' AND row_no BETWEEN ${from} AND ${to}
+      FROM import_rows WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}
+        AND ${outcomeIs(ctx, 'import_rows', 'updated')}
       GROUP BY customer_id, contact_id) a
     WHERE customer_contacts.customer_id = a.customer_id AND customer_contacts.contact_id = a.contact_id`.execute(
     db,

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/dialect.js';
 import { foldCase, now } from '../../domain/text.js';
 import type { RunContext } from '../run-context.js';
-import { noteChange, outcome, writeOutcomes, type Change } from '../stages/write-outcomes.js';
+import { noteChange, outcome, outcomeIs, writeOutcomes, type Change } from '../stages/write-outcomes.js';
 import { changedColumns, type UndoRecord } from '../undo-record.js';
 
 /*
@@ -106,7 +106,15 @@ function rowOutcome<X, B>(spec: UpsertSpec<X, B>, ctx: RunContext, r: UpsertRow<
   const record: UndoRecord | undefined = created
     ? { table: spec.table, key, created: true, after }
     : columns && { table: spec.table, key, ...columns };
-  return outcome(r.row_no, created, changes, [record, ...own]);
+  // The keys a record's history reads by: the contact or customer this row's record is (cur_id), its email
+  // and, for a contacts row, the customer it links.
+  const keys = {
+    email_ci: (r.email_ci as string | null | undefined) ?? null,
+    contact_id: spec.table === 'contacts' ? r.cur_id : null,
+    customer_id:
+      spec.table === 'customers' ? r.cur_id : ((r.customer_id as number | null | undefined) ?? null),
+  };
+  return outcome(r.row_no, created, changes, [record, ...own], keys);
 }
 
 /** Decides each pending row of the batch and records its changes; applies them unless a dry run. */
@@ -153,8 +161,15 @@ export async function applyUpsertBatch<X, B>(
     }
     await sql`INSERT INTO ${table} (workspace_id, ${sql.join(columns.map((c) => sql.ref(c)))}, created_at, updated_at)
       SELECT CAST(${ws} AS INTEGER), ${sql.join(values)}, ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND status = 'created'`.execute(db);
+      FROM import_rows WHERE ${batch} AND ${outcomeIs(ctx, 'import_rows', 'created')}`.execute(db);
     await spec.afterCreate?.(db, ctx, from, to);
+    // A customer's history finds the rows of the customers import by the customer's id: the created rows
+    // have theirs now (afterCreate), their outcomes were written before.
+    if (spec.table === 'customers') {
+      await sql`UPDATE import_outcomes SET customer_id = (SELECT r.customer_id FROM import_rows r
+          WHERE r.run_id = import_outcomes.run_id AND r.row_no = import_outcomes.row_no)
+        WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to} AND status = 'created'`.execute(db);
+    }
   }
   if (outcomes.some((o) => o.status === 'updated')) {
     // After keepFirstSetters, at most one row of a record sets each field, so max() picks its value.
@@ -180,7 +195,7 @@ export async function applyUpsertBatch<X, B>(
     const { from: source, id } = spec.updated(ctx);
     await sql`UPDATE ${table} SET ${sql.join(sets)}, updated_at = ${at}
       FROM (SELECT ${id} AS id, ${sql.join(picks)} FROM ${source}
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'updated'
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', 'updated')}
           AND (${sql.join(setting, sql` OR `)})
         GROUP BY ${id}) a
       WHERE ${ref(spec.table, 'id')} = a.id`.execute(db);
@@ -199,7 +214,7 @@ export const takeCreatedIds =
     await sql`UPDATE import_rows SET ${id} = n.id
       FROM (SELECT r.target_key, t.id FROM import_rows r
         JOIN ${sql.table(table)} t ON t.workspace_id = ${ctx.workspaceId} AND ${ref('t', key.column)} = ${ref('r', key.staged)}
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND r.status = 'created') n
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', 'created')}) n
       WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = n.target_key
         AND ${ref('import_rows', idColumn)} IS NULL`.execute(db);
   };

@@ -1,5 +1,6 @@
 import { dialectOf, type Db } from '../../db/dialect.js';
-import { updateMany } from '../../db/insert-many.js';
+import { sql } from 'kysely';
+import { runPerRow } from '../../db/insert-many.js';
 import type { RunContext } from '../run-context.js';
 import type { UndoRecord } from '../undo-record.js';
 
@@ -12,6 +13,15 @@ export interface RowOutcome {
   changes: Record<string, Change> | null;
   /** What undo needs to put the records back (real runs). */
   undo?: UndoRecord[];
+  /** The staged row's keys, by which a record's history finds the row. */
+  keys?: OutcomeKeys;
+}
+
+/** The keys of import_outcomes that a record's history reads by (see migration 017). */
+export interface OutcomeKeys {
+  email_ci?: string | null;
+  contact_id?: number | null;
+  customer_id?: number | null;
 }
 
 /** Adds a change when `after` differs from `before`. */
@@ -30,6 +40,7 @@ export function outcome(
   created: boolean,
   changes: Record<string, Change>,
   undo: (UndoRecord | undefined)[] = [],
+  keys?: OutcomeKeys,
 ): RowOutcome {
   const changed = Object.keys(changes).length > 0;
   const records = undo.filter((u): u is UndoRecord => u !== undefined);
@@ -38,49 +49,52 @@ export function outcome(
     status: created ? 'created' : changed ? 'updated' : 'unchanged',
     changes: changed ? changes : null,
     ...(records.length > 0 ? { undo: records } : {}),
+    ...(keys ? { keys } : {}),
   };
 }
 
-const OUTCOME_COLUMNS = [
-  { name: 'status', type: 'text' },
-  { name: 'changes', type: 'text' },
-  { name: 'undo_data', type: 'text' },
-] as const;
+const COLUMNS = ['row_no', 'status', 'changes', 'undo_data', 'email_ci', 'contact_id', 'customer_id'];
+const PER_ROW = `INSERT INTO import_outcomes (run_id, ${COLUMNS.join(', ')}) VALUES (?, ${COLUMNS.map(() => '?').join(', ')})`;
 
-/** Writes the outcomes of a batch onto its staged rows: status, changes and undo data. */
+/**
+ * Appends the outcomes of a batch to `import_outcomes`: on SQLite one cached prepared INSERT per row,
+ * elsewhere one INSERT … SELECT of one JSON parameter, whatever the number of rows. The staged rows stay
+ * `pending`.
+ */
 export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const keep = !ctx.options.dryRun;
   const rows = outcomes.map((o) => [
     o.row_no,
     o.status,
     o.changes === null ? null : JSON.stringify(o.changes),
-    o.undo && !ctx.options.dryRun ? JSON.stringify(o.undo) : null,
+    keep && o.undo ? JSON.stringify(o.undo) : null,
+    o.keys?.email_ci ?? null,
+    o.keys?.contact_id ?? null,
+    o.keys?.customer_id ?? null,
   ]);
-  const key = { column: 'row_no', fixed: { run_id: ctx.runId } };
-  if (await updateMany(db, 'import_rows', key, OUTCOME_COLUMNS, rows)) return;
-  // Elsewhere (the server's event-loop handle): an upsert on the row's key, one statement per chunk.
-  const { maxParams } = dialectOf(db);
-  const chunk = Math.floor(maxParams / 8);
-  for (let i = 0; i < outcomes.length; i += chunk) {
-    const values = outcomes.slice(i, i + chunk).map((o) => ({
-      run_id: ctx.runId,
-      row_no: o.row_no,
-      line: 0,
-      cells: '',
-      is_first: 0 as const,
-      status: o.status,
-      changes: o.changes === null ? null : JSON.stringify(o.changes),
-      undo_data: o.undo && !ctx.options.dryRun ? JSON.stringify(o.undo) : null,
-    }));
-    await db
-      .insertInto('import_rows')
-      .values(values)
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'row_no']).doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          changes: eb.ref('excluded.changes'),
-          undo_data: eb.ref('excluded.undo_data'),
-        })),
-      )
-      .execute();
-  }
+  if (
+    runPerRow(
+      db,
+      PER_ROW,
+      rows.map((r) => [ctx.runId, ...r]),
+    )
+  )
+    return;
+  // Changes and undo data go in as JSON text (PostgreSQL's jsonb would reorder the changes' fields).
+  const json = JSON.stringify(rows.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c, r[i]]))));
+  const columns = sql.join(COLUMNS.map((c) => sql.ref(c)));
+  await sql`INSERT INTO import_outcomes (run_id, ${columns})
+    SELECT CAST(${ctx.runId} AS INTEGER), ${columns} FROM ${dialectOf(db).jsonRows('import_outcomes', COLUMNS, json)} j`.execute(
+    db,
+  );
+}
+
+/**
+ * A condition on the staged rows `alias` of a batch: their outcome (written by writeOutcomes) is one of
+ * `statuses`.
+ */
+export function outcomeIs(ctx: RunContext, alias: string, ...statuses: RowOutcome['status'][]) {
+  return sql`EXISTS (SELECT 1 FROM import_outcomes o WHERE o.run_id = ${ctx.runId}
+    AND o.row_no = ${sql.ref(`${alias}.row_no`)} AND o.status IN (${sql.join(statuses)}))`;
 }
