@@ -45,8 +45,14 @@ describe('users import', () => {
       .selectAll()
       .where('run_id', '=', run!.id)
       .execute();
-    const shown = JSON.stringify([report, run, rows.map(({ undo_data: _, ...r }) => r)]) + csv;
-    return { shown, stored: shown + JSON.stringify(rows.map((r) => r.undo_data)) };
+    // Outcomes (changes, undo data) are kept beside the staged rows (import_outcomes).
+    const outcomes = await t.conn.db
+      .selectFrom('import_outcomes')
+      .selectAll()
+      .where('run_id', '=', run!.id)
+      .execute();
+    const shown = JSON.stringify([report, run, rows, outcomes.map(({ undo_data: _, ...o }) => o)]) + csv;
+    return { shown, stored: shown + JSON.stringify(outcomes.map((o) => o.undo_data)) };
   }
 
   it('creates users whose imported password signs them in, and keeps the password nowhere', async () => {
@@ -96,7 +102,7 @@ describe('users import', () => {
     expect(await signIn('ada@example.com', 'first-pass')).toBeNull();
 
     const changes = await t.conn.db
-      .selectFrom('import_rows')
+      .selectFrom('import_outcomes')
       .select('changes')
       .where('status', '=', 'updated')
       .orderBy('run_id', 'desc')
