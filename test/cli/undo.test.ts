@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/imports/types.js';
-import { roster } from '../support/cli.js';
+import { rosterInProcess } from '../support/cli.js';
 import { importCsvByCli } from '../support/factories.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerFile } from '../support/world.js';
@@ -10,7 +10,7 @@ describe('roster imports undo', () => {
   useWorldPerFile(['acme'], (db) => {
     t = db;
   });
-  const run = (...args: string[]) => roster(args, t.env);
+  const run = (...args: string[]) => rosterInProcess(args, t.env);
 
   it('exits 0 when all is restored, 3 with conflicts, 1 when undone twice', async () => {
     const csv = (position: string) =>

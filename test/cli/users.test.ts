@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateUser } from '../../src/domain/users.js';
 import { findWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import type { ImportReport } from '../../src/imports/types.js';
-import { roster } from '../support/cli.js';
+import { roster, rosterInProcess } from '../support/cli.js';
 import { writeCsv } from '../support/factories.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -12,11 +12,13 @@ describe('roster users', () => {
   let ws: Workspace;
   beforeAll(async () => {
     t = await createTestDatabase();
-    expect((await roster(['workspaces', 'add', 'acme'], t.env)).status).toBe(0);
+    expect((await rosterInProcess(['workspaces', 'add', 'acme'], t.env)).status).toBe(0);
     ws = await findWorkspace(t.conn.db, 'acme');
   });
   afterAll(() => t.cleanup());
+  // A process of its own where standard input matters (passwords); the rest runs in this process.
   const run = (args: string[], input?: string) => roster(args, t.env, { input });
+  const runHere = (args: string[]) => rosterInProcess(args, t.env);
 
   it('adds a user with a password read from standard input, who can then sign in', async () => {
     const result = await run(
@@ -55,12 +57,12 @@ describe('roster users', () => {
   });
 
   it('lists users without their hashes', async () => {
-    const json = await run(['users', 'list', '--json']);
+    const json = await runHere(['users', 'list', '--json']);
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([
       { email: 'Admin@Example.com', first_name: 'Ada', last_name: null, role: 'admin', active: true },
     ]);
-    const table = await run(['users', 'list']);
+    const table = await runHere(['users', 'list']);
     expect(table.stdout.split('\n')[0]).toMatch(/^email\s+first_name\s+last_name\s+role\s+active$/);
     expect(table.stdout + json.stdout).not.toContain('$argon2');
   });
@@ -70,7 +72,7 @@ describe('roster users', () => {
       'email,first_name,password,active\nnew@example.com,New,imported-secret,true\nshort@example.com,,abc12,\n',
     );
     const errors = `${file}.errors.csv`;
-    const result = await run(['import', 'users', file, '--json', '--errors', errors]);
+    const result = await runHere(['import', 'users', file, '--json', '--errors', errors]);
     expect(result.status).toBe(3);
     const report = JSON.parse(result.stdout) as ImportReport;
     expect(report.counts).toMatchObject({ rowsProcessed: 2, created: 1, invalid: 1 });
@@ -85,7 +87,7 @@ describe('roster users', () => {
       expect(text).not.toContain('imported-secret');
       expect(text).not.toContain('abc12');
     }
-    const summary = await run(['import', 'users', file]);
+    const summary = await runHere(['import', 'users', file]);
     expect(summary.stdout + summary.stderr).not.toContain('abc12');
     expect(await authenticateUser(t.conn.db, ws.id, 'new@example.com', 'imported-secret')).not.toBeNull();
   });

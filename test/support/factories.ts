@@ -9,7 +9,7 @@ import { addWorkspace, type Workspace } from '../../src/domain/workspaces.js';
 import { runImport } from '../../src/imports/run-import.js';
 import { DEFAULT_OPTIONS, type ImportOptions } from '../../src/imports/import-options.js';
 import type { ImportReport, KindName } from '../../src/imports/types.js';
-import { roster } from './cli.js';
+import { rosterInProcess } from './cli.js';
 
 let counter = 0;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-csv-'));
@@ -130,14 +130,14 @@ export async function importCsv(
   });
 }
 
-/** Runs an import of `csv` text through the built CLI (`roster import … --json`) and returns its report. */
+/** Runs an import of `csv` text through the CLI (`roster import … --json`, in this process) and returns its report. */
 export async function importCsvByCli(
   env: Record<string, string>,
   kind: KindName,
   csv: string,
   slug = 'acme',
 ): Promise<ImportReport> {
-  const { stdout } = await roster(['import', kind, writeCsv(csv), '-w', slug, '--json'], env);
+  const { stdout } = await rosterInProcess(['import', kind, writeCsv(csv), '-w', slug, '--json'], env);
   return JSON.parse(stdout) as ImportReport;
 }
 
