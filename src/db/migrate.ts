@@ -15,6 +15,7 @@ import { identityFoldMigration } from './migrations/013-identity-fold.js';
 import { scaleOutMigration } from './migrations/014-scale-out.js';
 import { undoProgressMigration } from './migrations/016-undo-progress.js';
 import { importOutcomesMigration } from './migrations/017-import-outcomes.js';
+import { contactSearchMigration } from './migrations/019-contact-search.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -31,6 +32,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '014-scale-out': scaleOutMigration(dialect),
     '016-undo-progress': undoProgressMigration(dialect),
     '017-import-outcomes': importOutcomesMigration(dialect),
+    '019-contact-search': contactSearchMigration(dialect),
   };
 }
 

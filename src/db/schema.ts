@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Booleans are stored as 0/1 on both databases so one code path reads them. Timestamps are ISO-8601 text. */
 export type Flag = 0 | 1;
@@ -32,6 +32,8 @@ export interface ContactTable {
   email_ci: string;
   first_name: string | null;
   last_name: string | null;
+  /** "first last" case-folded, kept by the database (a trigger on SQLite, a generated column on PostgreSQL). */
+  name_ci: ColumnType<string | null, never, never>;
   created_at: string;
   updated_at: string;
 }

@@ -4,11 +4,12 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Config } from '../config.js';
-import { foldCase, now } from '../domain/text.js';
+import { now } from '../domain/text.js';
 import { AppError } from '../errors.js';
 import type { Db, Dialect, WorkspaceLockKey } from './dialect.js';
 import { attachDriver } from './insert-many.js';
 import { EventLoopSqliteDialect } from './sqlite-event-loop.js';
+import { withFoldCase } from './sqlite-functions.js';
 import { processAlive } from './workspace-lock.js';
 
 /** The embedded database: one file in `dataDir`, WAL mode, one writer at a time. */
@@ -68,15 +69,7 @@ export function openSqlite(config: Config, opts: { eventLoop?: boolean } = {}): 
   }
   const reader = withFoldCase(new SQLite(file, { readonly: true, fileMustExist: true }));
   const waitMs = Math.min(config.busyTimeoutMs, EVENT_LOOP_WRITE_WAIT_MS);
-  return new Kysely({ dialect: new EventLoopSqliteDialect({ writer: database, reader, waitMs }) });
-}
-
-/** What foldedSql calls: the same case folding as the `*_ci` columns, which lower() is not. */
-function withFoldCase(database: SQLite.Database): SQLite.Database {
-  database.function('fold_case', { deterministic: true }, (v: unknown) =>
-    typeof v === 'string' ? foldCase(v) : v,
-  );
-  return database;
+  return new Kysely({ dialect: new EventLoopSqliteDialect({ writer: database, reader, waitMs, file }) });
 }
 
 function hasCode(err: unknown, ...codes: string[]): boolean {

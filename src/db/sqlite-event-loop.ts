@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { SqliteReaders } from './sqlite-readers.js';
 
 /**
  * The SQLite connection of a process that serves requests on its event loop (`roster serve`).
@@ -17,17 +18,15 @@ import {
  * better-sqlite3 waits for SQLite's write lock synchronously. With Kysely's own SQLite driver, a write that
  * meets another process's lock (a `roster imports undo` from the CLI, say) stops the whole event loop for up
  * to the busy timeout: every request, `/healthz` included, waits with it. Here:
- * - statements that only read run on a second handle of their own, at once (WAL: readers never wait for a
- *   writer), never queued behind a write;
+ * - statements that only read run on reader threads of their own (sqlite-readers.ts), at once (WAL:
+ *   readers never wait for a writer), never queued behind a write, and never on the event loop;
  * - a write that finds the lock taken gives the event loop back and tries again a few milliseconds later,
  *   until `waitMs` has passed; then it fails with SQLITE_BUSY, which the server answers as 503
  *   `database_busy` with Retry-After.
  * Kysely's single-connection rule holds for writes: one write or transaction at a time, in order.
  */
 export class EventLoopSqliteDialect implements Dialect {
-  constructor(
-    private readonly handles: { writer: SQLite.Database; reader: SQLite.Database; waitMs: number },
-  ) {}
+  constructor(private readonly handles: Handles) {}
 
   createAdapter() {
     return new SqliteAdapter();
@@ -44,16 +43,46 @@ export class EventLoopSqliteDialect implements Dialect {
   }
 }
 
+interface Handles {
+  writer: SQLite.Database;
+  /** On the event loop: it tells which statements only read, and reads when no reader thread is left. */
+  reader: SQLite.Database;
+  waitMs: number;
+  /** The database file, for the reader threads' handles. */
+  file: string;
+}
+
+/** Reader threads: two, so that a long search and a short read can run at once. */
+const READER_THREADS = 2;
+
 const CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b/i;
 const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 const isBusy = (err: unknown) => BUSY.has(String((err as { code?: unknown } | undefined)?.code));
 
 class EventLoopSqliteDriver implements Driver {
   private turn: Promise<void> = Promise.resolve();
+  readers: SqliteReaders | undefined;
+  /** Whether a statement text only reads (and returns rows), as SQLite says once it has prepared it. */
+  private readonly readsOnly = new Map<string, boolean>();
 
-  constructor(readonly handles: { writer: SQLite.Database; reader: SQLite.Database; waitMs: number }) {}
+  constructor(readonly handles: Handles) {}
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    this.readers = await SqliteReaders.start(this.handles.file, READER_THREADS);
+  }
+
+  /** The statement, when it is one a reader may run: read-only, returning rows, outside a transaction. */
+  readOnly(query: CompiledQuery): boolean {
+    let known = this.readsOnly.get(query.sql);
+    if (known === undefined) {
+      // SQLite counts BEGIN, COMMIT and PRAGMA as read-only: they belong to the writer all the same.
+      const statement = CONTROL.test(query.sql) ? undefined : this.handles.reader.prepare(query.sql);
+      known = statement !== undefined && statement.readonly && statement.reader;
+      if (this.readsOnly.size >= 2000) this.readsOnly.clear();
+      this.readsOnly.set(query.sql, known);
+    }
+    return known;
+  }
 
   acquireConnection(): Promise<DatabaseConnection> {
     return Promise.resolve(new EventLoopConnection(this));
@@ -82,6 +111,7 @@ class EventLoopSqliteDriver implements Driver {
     (connection as EventLoopConnection).release();
   }
   async destroy(): Promise<void> {
+    await this.readers?.close();
     this.handles.reader.close();
     this.handles.writer.close();
   }
@@ -96,10 +126,10 @@ class EventLoopConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { reader, writer, waitMs } = this.driver.handles;
     if (!this.releaseWriter) {
-      // SQLite counts BEGIN, COMMIT and PRAGMA as read-only: they belong to the writer all the same.
-      if (!CONTROL.test(query.sql)) {
-        const read = reader.prepare(query.sql);
-        if (read.readonly) return run<R>(read, query);
+      if (this.driver.readOnly(query)) {
+        const readers = this.driver.readers;
+        if (readers?.size) return { rows: (await readers.read(query.sql, query.parameters)) as R[] };
+        return run<R>(reader.prepare(query.sql), query);
       }
       this.releaseWriter = await this.driver.takeWriter();
     }

@@ -192,10 +192,9 @@ export async function searchContacts(
   query: ContactQuery,
 ): Promise<Page<ContactSummary>> {
   const q = searchText(query.q);
-  const name = sql`coalesce(first_name, '') || ' ' || coalesce(last_name, '')`;
   const matching = (eb: ExpressionBuilder<Database, 'contacts'>) =>
     eb.and([
-      ...(q ? [eb.or([contains(eb.ref('email_ci'), q), contains(dialectOf(db).foldedSql(name), q)])] : []),
+      ...(q ? [eb.or([contains(eb.ref('email_ci'), q), contains(eb.ref('name_ci'), q)])] : []),
       ...(query.customerId === undefined
         ? []
         : [
