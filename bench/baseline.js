@@ -62,7 +62,7 @@ async function sqlite(kind, file) {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  // Roster's schema calls it (the trigger that keeps contacts.name_ci), as every Roster connection has it.
+  // Roster's schema calls it (contacts.name_ci, migration 019), as every handle Roster opens has it.
   db.function('fold_case', { deterministic: true }, (v) => (typeof v === 'string' ? foldCase(v) : v));
   try {
     const ws = db.prepare('SELECT id FROM workspaces WHERE slug = ?').get(WORKSPACE).id;

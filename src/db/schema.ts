@@ -32,7 +32,7 @@ export interface ContactTable {
   email_ci: string;
   first_name: string | null;
   last_name: string | null;
-  /** "first last" case-folded, kept by the database (a trigger on SQLite, a generated column on PostgreSQL). */
+  /** "first last" case-folded: a generated column (see migration 019). */
   name_ci: ColumnType<string | null, never, never>;
   created_at: string;
   updated_at: string;

@@ -63,8 +63,8 @@ describe('contact search by name', () => {
     await importCsv(t.conn.db, ws, 'contacts', 'email,first_name,last_name\nold@example.com,Elodie,Brun\n');
     const db = t.conn.db;
     if (backend === 'sqlite') {
-      await sql`DROP TRIGGER contacts_name_ci_insert`.execute(db);
-      await sql`DROP TRIGGER contacts_name_ci_update`.execute(db);
+      await sql`DROP INDEX contacts_email_idx`.execute(db);
+      await sql`CREATE INDEX contacts_email_idx ON contacts (workspace_id, email)`.execute(db);
     }
     await sql`ALTER TABLE contacts DROP COLUMN name_ci`.execute(db);
     await contactSearchMigration(backend).up(db);
