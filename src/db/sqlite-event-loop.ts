@@ -67,8 +67,19 @@ class EventLoopSqliteDriver implements Driver {
 
   constructor(readonly handles: Handles) {}
 
+  private starting: Promise<void> | undefined;
+
+  /**
+   * Starts the reader threads without waiting for them: until they are up (their modules loaded, which takes
+   * a while on a busy machine), and if they cannot start, reads run on the event loop's own read handle.
+   */
   async init(): Promise<void> {
-    this.readers = await SqliteReaders.start(this.handles.file, READER_THREADS);
+    this.starting = SqliteReaders.start(this.handles.file, READER_THREADS).then(
+      (readers) => {
+        this.readers = readers;
+      },
+      () => undefined,
+    );
   }
 
   /** The statement, when it is one a reader may run: read-only, returning rows, outside a transaction. */
@@ -111,6 +122,7 @@ class EventLoopSqliteDriver implements Driver {
     (connection as EventLoopConnection).release();
   }
   async destroy(): Promise<void> {
+    await this.starting;
     await this.readers?.close();
     this.handles.reader.close();
     this.handles.writer.close();
