@@ -64,10 +64,9 @@ class EventLoopSqliteDriver implements Driver {
   readers: SqliteReaders | undefined;
   /** Whether a statement text only reads (and returns rows), as SQLite says once it has prepared it. */
   private readonly readsOnly = new Map<string, boolean>();
+  private starting: Promise<void> | undefined;
 
   constructor(readonly handles: Handles) {}
-
-  private starting: Promise<void> | undefined;
 
   /**
    * Starts the reader threads without waiting for them: until they are up (their modules loaded, which takes
