@@ -35,8 +35,8 @@ async function plan(db: Db, ctx: RunContext): Promise<void> {
       ? sql`customer_id`
       : sql`(SELECT c.id FROM customers c WHERE c.workspace_id = ${ws}
           AND ${sql.ref(`c.${ctx.options.customerKey}`)} = import_rows.customer_key)`;
-  await sql`UPDATE import_rows SET target_key = email_ci,
-      contact_id = (SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email_ci = import_rows.email_ci),
+  // target_key (email_ci) was staged with the row (stagedTarget).
+  await sql`UPDATE import_rows SET contact_id = (SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email_ci = import_rows.email_ci),
       customer_id = ${company}
     WHERE ${pendingRows(ctx)}`.execute(db);
   await resolveCustomers(db, ctx, 'company_id');
@@ -203,6 +203,7 @@ export const contactsKind: ImportKind = {
     contact_labels: {},
     contact_field_values: {},
   },
+  stagedTarget: 'email_ci',
   plan,
   applyBatch: (db, ctx, from, to) => applyUpsertBatch(upsert, db, ctx, from, to),
 };

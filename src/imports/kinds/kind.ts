@@ -58,6 +58,12 @@ export interface ImportKind {
    * main thread; what it returns is staged with the row. Undefined when the row needs none.
    */
   prepareRow?(values: StagedValues, ctx: RunContext): Promise<Partial<StagedValues>> | undefined;
+  /**
+   * Where each valid row's `target_key` (the record it names) is already known while staging: the folded
+   * email of contacts and users. Staged with the row, so no whole-run pass of the plan rewrites every row
+   * for it.
+   */
+  readonly stagedTarget?: 'email_ci';
   /** What undo needs to know of each table the kind writes. */
   readonly undoTables: Readonly<Partial<Record<UndoTable, UndoTableFacts>>>;
   /** Resolves references and settles rows of the same target, over the whole run. */

@@ -93,8 +93,8 @@ function prepareRow(values: StagedValues, ctx: RunContext): Promise<Partial<Stag
 }
 
 async function plan(db: Db, ctx: RunContext): Promise<void> {
-  // Users are found by email case-insensitively; an update keeps the stored casing.
-  await sql`UPDATE import_rows SET target_key = email_ci WHERE ${pendingRows(ctx)}`.execute(db);
+  // Users are found by email case-insensitively (target_key is the staged email_ci, see stagedTarget); an
+  // update keeps the stored casing.
   await settleSameTargetRows(db, ctx, {
     noun: 'user',
     fields: [
@@ -224,6 +224,7 @@ export const usersKind: ImportKind = {
   checkRow,
   prepareRow,
   undoTables: { users: { withWorkspace: true, timestamped: true } },
+  stagedTarget: 'email_ci',
   plan,
   applyBatch: (db, ctx, from, to) => applyUpsertBatch(upsert, db, ctx, from, to),
 };

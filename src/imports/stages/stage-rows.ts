@@ -26,7 +26,16 @@ export interface StagingResult {
 const COLUMNS = [
   ...['run_id', 'row_no', 'line', 'cells', 'status', 'is_first'],
   ...['reason', 'column_name', 'message', 'hint', 'customer_key', 'customer_key_ci', 'email', 'email_ci'],
-  ...['position_name', 'position_ci', 'primary_value', 'first_name', 'last_name', 'name', 'name_ci'],
+  ...[
+    'position_name',
+    'position_ci',
+    'primary_value',
+    'first_name',
+    'last_name',
+    'name',
+    'name_ci',
+    'target_key',
+  ],
   ...['erp_id', 'erp_id_ci', 'password_hash', 'password_digest', 'active_value'],
 ] as const satisfies readonly (keyof StagedRow)[];
 const ALWAYS = 6;
@@ -46,6 +55,7 @@ async function insertStagedRows(db: Db, rows: readonly StagedRow[]): Promise<voi
 const fold = (v: string | null | undefined) => (v === null || v === undefined ? null : foldCase(v));
 
 function toStagedRow(
+  kind: ImportKind,
   ctx: RunContext,
   rowNo: number,
   record: CsvRecord,
@@ -54,6 +64,7 @@ function toStagedRow(
   // Written out field by field: this runs once per row of the file, and spreads cost more than the insert.
   const problem = isProblem(result) ? result : undefined;
   const v: StagedValues = problem ? {} : (result as StagedValues);
+  const email_ci = fold(v.email);
   return {
     run_id: ctx.runId,
     row_no: rowNo,
@@ -69,7 +80,8 @@ function toStagedRow(
     customer_key: v.customer_key ?? null,
     customer_key_ci: fold(v.customer_key),
     email: v.email ?? null,
-    email_ci: fold(v.email),
+    email_ci,
+    target_key: kind.stagedTarget === 'email_ci' && !problem ? email_ci : null,
     position_name: v.position_name ?? null,
     position_ci: fold(v.position_name),
     primary_value: v.primary_value ?? null,
@@ -131,7 +143,7 @@ export async function stageRows(
     if (row.kind === 'blank') continue;
     rowNo += 1;
     const checked = row.problem ?? kind.checkRow(row.cells, ctx.options, extra);
-    const staged = toStagedRow(ctx, rowNo, withoutSecrets(record, header, kind.secretColumns), checked);
+    const staged = toStagedRow(kind, ctx, rowNo, withoutSecrets(record, header, kind.secretColumns), checked);
     chunk.push(staged);
     if (!isProblem(checked)) labelsAndValues.add(ctx.runId, rowNo, checked.labelsAndValues);
     if (!isProblem(checked)) pending.add(staged, kind.prepareRow?.(checked, ctx));
