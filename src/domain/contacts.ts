@@ -10,7 +10,7 @@ import {
   type FieldInput,
 } from './contact-values.js';
 import { checkedEmail, refuseTakenEmail, rethrowTakenEmail } from './emails.js';
-import { contains, searchText, type Page, type PageQuery } from './paging.js';
+import { contains, searchText, totalOf, type Page, type PageQuery } from './paging.js';
 import { contactChanges, recordEdit } from './record-edits.js';
 import { byCodePoint, foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -218,21 +218,22 @@ export async function searchContacts(
             ),
           ]),
     ]);
-  const [rows, total] = await Promise.all([
-    selectContacts(db, workspaceId)
-      .where(matching)
-      .orderBy(dialectOf(db).codePointOrder(sql.ref('email')))
-      .limit(query.limit)
-      .offset(query.offset)
-      .execute(),
-    db
+  const rows = await selectContacts(db, workspaceId)
+    .where(matching)
+    .orderBy(dialectOf(db).codePointOrder(sql.ref('email')))
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute();
+  const total = await totalOf(rows, query, async () => {
+    const { n } = await db
       .selectFrom('contacts')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('workspace_id', '=', workspaceId)
       .where(matching)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(summary), total: Number(total.n), limit: query.limit, offset: query.offset };
+      .executeTakeFirstOrThrow();
+    return n;
+  });
+  return { items: rows.map(summary), total, limit: query.limit, offset: query.offset };
 }
 
 /** Throws not_found unless the contact is one of the workspace's. */

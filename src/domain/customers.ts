@@ -3,7 +3,7 @@ import { dialectOf, type Db } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { rethrowTaken } from './already-exists.js';
-import { contains, searchText, type Page, type PageQuery } from './paging.js';
+import { contains, searchText, totalOf, type Page, type PageQuery } from './paging.js';
 import { customerChanges, recordEdit } from './record-edits.js';
 import { foldCase, now } from './text.js';
 import { changeWorkspaceData } from './workspaces.js';
@@ -149,22 +149,23 @@ export async function searchCustomers(
       contains(eb.ref('name_ci'), q!),
       contains(eb.ref('erp_id_ci'), q!),
     ]);
-  const [rows, total] = await Promise.all([
-    selectCustomers(db, workspaceId)
-      .$if(q !== undefined, (qb) => qb.where(matching))
-      .$if(query.sort === 'name', (qb) => qb.orderBy(dialectOf(db).codePointOrder(sql.ref('name'))))
-      .orderBy(dialectOf(db).codePointOrder(sql.ref('ref')))
-      .limit(query.limit)
-      .offset(query.offset)
-      .execute(),
-    db
+  const rows = await selectCustomers(db, workspaceId)
+    .$if(q !== undefined, (qb) => qb.where(matching))
+    .$if(query.sort === 'name', (qb) => qb.orderBy(dialectOf(db).codePointOrder(sql.ref('name'))))
+    .orderBy(dialectOf(db).codePointOrder(sql.ref('ref')))
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute();
+  const total = await totalOf(rows, query, async () => {
+    const { n } = await db
       .selectFrom('customers')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('workspace_id', '=', workspaceId)
       .$if(q !== undefined, (qb) => qb.where(matching))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(view), total: Number(total.n), limit: query.limit, offset: query.offset };
+      .executeTakeFirstOrThrow();
+    return n;
+  });
+  return { items: rows.map(view), total, limit: query.limit, offset: query.offset };
 }
 
 /** Every customer of a workspace by ref (the CLI's list). */

@@ -34,6 +34,21 @@ export function contains(
   return sql<boolean>`${expr} LIKE ${pattern} ESCAPE '\\'`;
 }
 
+/**
+ * The total of a list whose window `items` holds: counted only when the window does not show it. A window
+ * shorter than the limit ends the list, so a search that finds a few records reads the table once, not
+ * twice (its count would scan everything the search just scanned).
+ */
+export async function totalOf(
+  items: readonly unknown[],
+  query: PageQuery,
+  count: () => Promise<number | string | bigint>,
+): Promise<number> {
+  if (items.length < query.limit && (items.length > 0 || query.offset === 0))
+    return query.offset + items.length;
+  return Number(await count());
+}
+
 /** "1 contact", "3 contacts". */
 export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
