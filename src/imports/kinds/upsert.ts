@@ -161,7 +161,8 @@ export async function applyUpsertBatch<X, B>(
     }
     await sql`INSERT INTO ${table} (workspace_id, ${sql.join(columns.map((c) => sql.ref(c)))}, created_at, updated_at)
       SELECT CAST(${ws} AS INTEGER), ${sql.join(values)}, ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND ${outcomeIs(ctx, 'import_rows', 'created')}`.execute(db);
+      FROM import_rows WHERE ${batch} AND ${outcomeIs(ctx, 'import_rows', 'created')}
+      ORDER BY row_no`.execute(db); // new records take ids in file order, on PostgreSQL too
     await spec.afterCreate?.(db, ctx, from, to);
     // A customer's history finds the rows of the customers import by the customer's id: the created rows
     // have theirs now (afterCreate), their outcomes were written before.
