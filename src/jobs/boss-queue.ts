@@ -13,6 +13,9 @@ import type { ImportJob, JobQueue } from './queue.js';
 const QUEUE = 'roster-import';
 /** How soon a job whose workspace is busy asks again (it holds no worker meanwhile). */
 const WAIT_SECONDS = 1;
+/** What PostgreSQL answers a process that made the queue at the same time as another: deadlock_detected,
+ * serialization_failure, unique_violation, duplicate_table. */
+const RACED = new Set(['40P01', '40001', '23505', '42P07']);
 
 /**
  * How pg-boss's settings agree with the run leases. pg-boss 10 has no job heartbeat, so its expiry only
@@ -53,9 +56,7 @@ export class BossQueue implements JobQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    await this.boss.createQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
-    // A queue made by an older version keeps its settings until told otherwise.
-    await this.boss.updateQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
+    await this.ensureQueue();
     if (this.keeper) {
       const keeper = this.keeper;
       keeper.start();
@@ -73,6 +74,27 @@ export class BossQueue implements JobQueue {
       this.sweeper = setInterval(() => void this.queueTakeovers(), Math.max(500, this.config.leaseMs / 3));
     }
     for (const job of await runsToResume(this.db)) await this.enqueue(job);
+  }
+
+  /**
+   * Creates the queue if no process has yet, and gives it this version's settings. pg-boss's create_queue
+   * adds a partition to its job table, and processes starting at once (workers on several machines) can
+   * deadlock on it or race to the same table: PostgreSQL then fails one of them, which only has to try
+   * again to find the queue made.
+   */
+  private async ensureQueue(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await this.boss.getQueue(QUEUE)))
+          await this.boss.createQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
+        // A queue made by an older version keeps its settings until told otherwise.
+        await this.boss.updateQueue(QUEUE, { name: QUEUE, ...QUEUE_OPTIONS });
+        return;
+      } catch (err) {
+        if (attempt >= 8 || !RACED.has((err as { code?: string }).code ?? '')) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 200));
+      }
+    }
   }
 
   /** Queues a takeover of every run whose lease expired (one job per run and lease, however many sweep). */

@@ -119,9 +119,9 @@ describe('uploads and large imports', () => {
       `server peak RSS grew ${small.toFixed(1)} MiB for 20 MiB, then ${large.toFixed(1)} MiB for 200 MiB`,
     );
     // Garbage collection lets some tens of MiB of spent buffers pile up (upload and import each), whatever
-    // the size; a file held in memory would add its own size.
+    // the size, and how many depends on the machine's load; a file held in memory would add its own size:
+    // 200 MiB or more for the large one.
     expect(large).toBeLessThan(100);
-    expect(small + large).toBeLessThan(150);
     expect(await uploadsLeft(t, server)).toEqual([]);
     // On PostgreSQL the file goes into the database and back: slower than a disk on a busy machine.
   }, 180_000);
