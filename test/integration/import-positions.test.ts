@@ -72,4 +72,26 @@ describe('positions import', () => {
     ]);
     expect(await listRowOutcomes(t.conn.db, run!.id, { status: 'updated', after: 2 })).toHaveLength(1);
   });
+
+  it('sees one person in rows matched exactly and rows matched only with --ignore-case', async () => {
+    // Row 2 is matched in the plan's first pass, rows 3 and 4 only by the case-insensitive steps after it:
+    // all three name the same person, so they are settled together.
+    const csv = [
+      'customer_ref,email_address,position_name',
+      'CUST001,john.doe@example.com,Account Manager',
+      'CUST001,JOHN.DOE@example.com,Finance Director',
+      'cust001,john.doe@example.com,Account Manager',
+      'CUST004,alice.brown@example.com,Operations Manager',
+      'cust004,Alice.Brown@example.com,Operations Manager',
+    ].join('\n');
+    const report = await importCsv(t.conn.db, ws, 'positions', csv, { ignoreCase: true });
+    expect(report.counts).toMatchObject({ updated: 1, invalid: 3, duplicates: 1, unmatched: 0 });
+    expect(report.invalid.map((r) => [r.line, r.reason])).toEqual([
+      [2, 'conflicting_rows'],
+      [3, 'conflicting_rows'],
+      [4, 'conflicting_rows'],
+    ]);
+    expect(await positionOf(t.conn.db, 'CUST001', 'john.doe@example.com')).toBeNull();
+    expect(await positionOf(t.conn.db, 'CUST004', 'alice.brown@example.com')).toBe('Operations Manager');
+  });
 });

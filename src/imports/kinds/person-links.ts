@@ -26,8 +26,9 @@ export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {
   await resolveCustomers(db, ctx, 'customer_ref');
   await resolvePersons(db, ctx);
   await resolvePositions(db, ctx);
+  // The rows the exact pass matched have their target already; these are the ones the later steps matched.
   await sql`UPDATE import_rows SET target_key = CAST(customer_id AS TEXT) || ':' || CAST(contact_id AS TEXT)
-    WHERE ${pendingRows(ctx)}`.execute(db);
+    WHERE ${pendingRows(ctx)} AND target_key IS NULL`.execute(db);
   await settleSameTargetRows(db, ctx, {
     noun: 'person',
     fields: [
@@ -52,10 +53,13 @@ async function resolveExactMatches(db: Db, ctx: RunContext): Promise<void> {
     key === 'name'
       ? sql`customer_id`
       : sql`(SELECT c.id FROM customers c WHERE c.workspace_id = ${ws} AND ${sql.ref(`c.${key}`)} = import_rows.customer_key)`;
-  await sql`UPDATE import_rows SET customer_id = ${customer},
-      contact_id = (SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email = import_rows.email),
+  const contact = sql`(SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email = import_rows.email)`;
+  // The target (customer:contact) is set in the same pass, so a second pass does not rewrite every row for
+  // it: NULL unless both matched here (SET sees the row as it was, hence the lookups written twice).
+  await sql`UPDATE import_rows SET customer_id = ${customer}, contact_id = ${contact},
       position_id = CASE WHEN position_name <> '' THEN
-        (SELECT ps.id FROM positions ps WHERE ps.workspace_id = ${ws} AND ps.name = import_rows.position_name) END
+        (SELECT ps.id FROM positions ps WHERE ps.workspace_id = ${ws} AND ps.name = import_rows.position_name) END,
+      target_key = CAST(${customer} AS TEXT) || ':' || CAST(${contact} AS TEXT)
     WHERE ${pendingRows(ctx)}`.execute(db);
 }
 
