@@ -46,6 +46,14 @@ export const sqliteDialect: Dialect = {
     sql`(SELECT ${sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`}) AS ${sql.ref(c)}`))} FROM json_each(${json}))`,
 };
 
+/**
+ * The page cache of an import's connection, in KiB (better-sqlite3 builds SQLite with 16 MiB). A plan looks up every staged
+ * row in the indexes of contacts, customers and links; once those outgrow the cache each lookup reads its
+ * pages again from the OS. Measured on 1M positions over 1M contacts: planning 32.8 s with 16 MiB, 22.7 s
+ * with 64 MiB. A fixed cap, so memory still does not grow with the file.
+ */
+export const IMPORT_CACHE_KIB = 65_536;
+
 /** The longest a write of the server's event loop waits for another process's write lock (then 503). */
 export const EVENT_LOOP_WRITE_WAIT_MS = 5_000;
 
@@ -63,6 +71,8 @@ export function openSqlite(config: Config, opts: { eventLoop?: boolean } = {}): 
   database.pragma('foreign_keys = ON');
   withFoldCase(database);
   if (!opts.eventLoop) {
+    // The connection of an import (CLI or worker thread): see IMPORT_CACHE_KIB.
+    database.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
     const db: Db = new Kysely({ dialect: new SqliteDialect({ database }) });
     attachDriver(db, { sqlite: database });
     return db;
