@@ -66,14 +66,19 @@ async function writeCsv(file, header, count, line) {
  * - customers.csv: C00000…C00999 (setup);
  * - contacts-setup.csv: contacts 0…existing-1 (setup), each linked to a customer;
  * - contacts.csv: `rows` rows; the first ⌊rows/2⌋ change the first_name of contacts 0…⌊rows/2⌋-1, the rest
- *   are new contacts (numbered from `existing` on);
+ *   are new contacts (numbered from `existing` on); with `mix` 'interleaved' the updates are the even rows
+ *   and the new contacts the odd ones, so every part of the file does the same work;
  * - positions.csv: `rows` rows setting a position on the (customer, contact) link of each row of contacts.csv.
  */
-export async function generateFiles(dir, rows, existing = Math.floor(rows / 2)) {
+export async function generateFiles(dir, rows, existing = Math.floor(rows / 2), mix = 'halves') {
   const updates = Math.floor(rows / 2);
   if (existing < updates) throw new Error(`BENCH_EXISTING must be at least rows/2 (${updates})`);
+  if (mix !== 'halves' && mix !== 'interleaved') throw new Error('BENCH_MIX must be halves or interleaved');
+  const isUpdate = (j) => (mix === 'interleaved' ? j % 2 === 0 && j / 2 < updates : j < updates);
+  // Updates come before row j: all of them in halves, one in two interleaved.
+  const updatesBefore = (j) => Math.min(mix === 'interleaved' ? Math.ceil(j / 2) : j, updates);
   // Row j of contacts.csv and positions.csv is about contact `index(j)`.
-  const index = (j) => (j < updates ? j : existing + j - updates);
+  const index = (j) => (isUpdate(j) ? updatesBefore(j) : existing + j - updatesBefore(j));
   const contact = (i, firstName) => [email(i), firstName, LAST_NAMES[i % LAST_NAMES.length], customerRef(i)];
   const files = {
     customers: await writeCsv(path.join(dir, 'customers.csv'), ['ref', 'name'], CUSTOMERS, (i) => [
@@ -90,7 +95,7 @@ export async function generateFiles(dir, rows, existing = Math.floor(rows / 2)) 
       path.join(dir, 'contacts.csv'),
       ['email', 'first_name', 'last_name', 'company_id'],
       rows,
-      (j) => contact(index(j), FIRST_NAMES[(j < updates ? j + 1 : index(j)) % FIRST_NAMES.length]),
+      (j) => contact(index(j), FIRST_NAMES[(isUpdate(j) ? index(j) + 1 : index(j)) % FIRST_NAMES.length]),
     ),
     positions: await writeCsv(
       path.join(dir, 'positions.csv'),

@@ -283,6 +283,7 @@ function printTables(summary, stream = process.stdout) {
   const results = summary.backends.flatMap((b) => b.results);
   const out = [
     `Roster import benchmark: ${int(summary.rows)} rows over ${int(summary.existing)} existing contacts, ` +
+      `contacts file ${summary.mix ?? 'halves'} (updates and new contacts), ` +
       `batch size ${summary.batchSize}, ${summary.rounds} rounds (medians), node ${summary.node}, ${summary.cpu}, ` +
       `load average ${summary.load.map((l) => l.toFixed(1)).join(' ')} before, ${summary.loadAfter.map((l) => l.toFixed(1)).join(' ')} after`,
     '',
@@ -358,7 +359,9 @@ async function main() {
 
   const started = Date.now();
   log(`Generating files of ${rows} rows in ${root}…`);
-  const { files, updates } = await generateFiles(root, rows, existing);
+  // halves: the contacts file updates in its first half and creates in its second; interleaved: row by row.
+  const mix = process.env.BENCH_MIX || 'halves';
+  const { files, updates } = await generateFiles(root, rows, existing, mix);
   log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // BENCH_ONLY=postgres (or sqlite) measures one database.
@@ -369,6 +372,7 @@ async function main() {
   const summary = {
     rows,
     existing,
+    mix,
     rounds,
     load: os.loadavg(),
     batchSize: process.env.BENCH_BATCH_SIZE
