@@ -47,9 +47,9 @@ export const sqliteDialect: Dialect = {
 };
 
 /**
- * The page cache of an import's connection, in KiB (better-sqlite3 builds SQLite with 16 MiB). A plan looks up every staged
- * row in the indexes of contacts, customers and links; once those outgrow the cache each lookup reads its
- * pages again from the OS. Measured on 1M positions over 1M contacts: planning 32.8 s with 16 MiB, 22.7 s
+ * The page cache of an import's connection, in KiB (better-sqlite3 builds SQLite with 16 MiB). A plan looks
+ * up every staged row in the indexes of contacts, customers and links; once those outgrow the cache each
+ * lookup reads its pages again from the OS. Measured on 1M positions over 1M contacts: planning 32.8 s with 16 MiB, 22.7 s
  * with 64 MiB. A fixed cap, so memory still does not grow with the file.
  */
 export const IMPORT_CACHE_KIB = 65_536;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { IMPORT_CACHE_KIB, openSqlite } from '../../src/db/sqlite-dialect.js';
 import type { Db } from '../../src/db/dialect.js';
@@ -13,6 +13,7 @@ describe('the SQLite page cache', () => {
   afterEach(async () => {
     for (const db of opened.splice(0)) await db.destroy();
   });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cacheOf = async (eventLoop: boolean) => {
     const db = openSqlite(loadConfig({ ROSTER_DATA_DIR: dir, DATABASE_URL: '' }), { eventLoop });
@@ -26,6 +27,5 @@ describe('the SQLite page cache', () => {
     expect(await cacheOf(false)).toBe(-IMPORT_CACHE_KIB);
     expect(IMPORT_CACHE_KIB).toBe(65_536);
     expect(await cacheOf(true)).toBe(-16_000);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
