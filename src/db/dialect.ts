@@ -59,6 +59,11 @@ export interface Dialect {
    * type of `table`'s column of that name. One parameter carries a whole set of keys or values (undo).
    */
   jsonRows(table: string, columns: readonly string[], json: string): RawBuilder<unknown>;
+  /**
+   * The JSON text of a scalar `expr` as `JSON.stringify` writes it: a quoted string, a number, or `null`.
+   * For outcomes computed in SQL (the link kinds), so that they read like those written from JavaScript.
+   */
+  jsonText(expr: RawBuilder<unknown>): RawBuilder<string>;
 }
 
 // Keyed by the Kysely adapter: the one object kysely carries unchanged into transactions, `connection()`

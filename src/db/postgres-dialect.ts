@@ -57,6 +57,8 @@ export const postgresDialect: Dialect = {
   // The table's own row type gives each column its type.
   jsonRows: (table, columns, json) =>
     sql`(SELECT ${sql.join(columns.map((c) => sql.ref(c)))} FROM jsonb_populate_recordset(NULL::${sql.table(table)}, CAST(${json} AS jsonb)))`,
+  // to_json of NULL is NULL, not the JSON null.
+  jsonText: (expr) => sql<string>`coalesce(CAST(to_json(${expr}) AS text), 'null')`,
 };
 
 /** Opens a pool of `poolSize` connections (default four) to the server at `url`. */

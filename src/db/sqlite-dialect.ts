@@ -44,6 +44,7 @@ export const sqliteDialect: Dialect = {
   // SQLite's values carry their own type: json_extract gives text, integer, real or NULL as the JSON holds.
   jsonRows: (_table, columns, json) =>
     sql`(SELECT ${sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`}) AS ${sql.ref(c)}`))} FROM json_each(${json}))`,
+  jsonText: (expr) => sql<string>`json_quote(${expr})`,
 };
 
 /**

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
 import { addCustomer } from '../../src/domain/customers.js';
+import { addPosition } from '../../src/domain/positions.js';
+import { findRun } from '../../src/imports/run-repository.js';
+import { listRowOutcomes } from '../../src/imports/run-report.js';
+import { undoImport } from '../../src/imports/undo-import.js';
 import { importCsv, linkPerson, personsSnapshot, positionOf } from '../support/factories.js';
 import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
 import { type TestDatabase } from '../support/test-db.js';
@@ -202,5 +206,80 @@ describe('imports that set positions and primary flags', () => {
     const snapshot = await personsSnapshot(t.conn.db, ws.id);
     expect(snapshot).toContain('CUST003 p1@example.com CEO 0');
     expect(snapshot).toContain('CUST003 p3@example.com CEO 1');
+  });
+
+  it("records each row's changes and undo data (computed in SQL) exactly, and undo puts every link back", async () => {
+    const before = await personsSnapshot(t.conn.db, ws.id);
+    const file = [
+      'customer_ref,email_address,position_name,primary',
+      'CUST001,john.doe@example.com,CEO,true', // both fields, from nothing
+      'CUST002,jane.smith@example.com,,', // clears the position, leaves the flag
+      'CUST004,alice.brown@example.com,,false', // nothing to clear, flag already off: unchanged
+      'CUST001,bob.wilson@example.com,"Müller ""&"" Söhne",', // quotes and accents, escaped in the JSON
+    ].join('\n');
+    await addPosition(t.conn.db, ws.id, 'Müller "&" Söhne');
+    const report = await importCsv(t.conn.db, ws, 'persons', file);
+    expect(report.counts).toMatchObject({ updated: 3, unchanged: 1, unmatched: 0 });
+    const run = await findRun(t.conn.db, ws.id, report.id);
+    expect((await listRowOutcomes(t.conn.db, run!.id)).map((r) => [r.status, r.changes])).toEqual([
+      ['updated', { position_name: [null, 'CEO'], primary: [false, true] }],
+      ['updated', { position_name: ['Finance Director', null] }],
+      ['unchanged', undefined],
+      ['updated', { position_name: [null, 'Müller "&" Söhne'] }],
+    ]);
+    const stored = await t.conn.db
+      .selectFrom('import_outcomes')
+      .select(['undo_data', 'email_ci', 'contact_id', 'customer_id'])
+      .where('run_id', '=', run!.id)
+      .orderBy('row_no')
+      .execute();
+    const ids = async (ref: string, email: string) => {
+      const row = await t.conn.db
+        .selectFrom('customer_contacts as l')
+        .innerJoin('customers as c', 'c.id', 'l.customer_id')
+        .innerJoin('contacts as p', 'p.id', 'l.contact_id')
+        .select(['l.customer_id', 'l.contact_id', 'l.position_id'])
+        .where('c.ref', '=', ref)
+        .where('p.email', '=', email)
+        .executeTakeFirstOrThrow();
+      return row;
+    };
+    const john = await ids('CUST001', 'john.doe@example.com');
+    const bob = await ids('CUST001', 'bob.wilson@example.com');
+    const jane = await ids('CUST002', 'jane.smith@example.com');
+    const finance = await t.conn.db
+      .selectFrom('positions')
+      .select('id')
+      .where('workspace_id', '=', ws.id)
+      .where('name', '=', 'Finance Director')
+      .executeTakeFirstOrThrow();
+    const link = (customer_id: number, email_ci: string, b: object, a: object) => [
+      { table: 'customer_contacts', key: { customer_id, email_ci }, before: b, after: a },
+    ];
+    expect(stored.map((o) => (o.undo_data === null ? null : JSON.parse(o.undo_data)))).toEqual([
+      link(
+        john.customer_id,
+        'john.doe@example.com',
+        { position_id: null, is_primary: 0 },
+        { position_id: john.position_id, is_primary: 1 },
+      ),
+      link(jane.customer_id, 'jane.smith@example.com', { position_id: finance.id }, { position_id: null }),
+      null,
+      link(
+        bob.customer_id,
+        'bob.wilson@example.com',
+        { position_id: null },
+        { position_id: bob.position_id },
+      ),
+    ]);
+    expect(stored[0]).toMatchObject({
+      email_ci: 'john.doe@example.com',
+      contact_id: john.contact_id,
+      customer_id: john.customer_id,
+    });
+    expect(jane.position_id).toBeNull();
+
+    await undoImport(t.conn.db, ws, report.id);
+    expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before);
   });
 });

@@ -1,13 +1,13 @@
-import { sql } from 'kysely';
-import type { Db } from '../../db/dialect.js';
+import { sql, type RawBuilder } from 'kysely';
+import { dialectOf, type Db } from '../../db/dialect.js';
 import { now } from '../../domain/text.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
-import { noteChange, outcome, outcomeIs, writeOutcomes, type Change } from '../stages/write-outcomes.js';
-import { changedColumns, type UndoTableFacts } from '../undo-record.js';
+import { jsonFlagSql, jsonObjectSql, outcomeIs } from '../stages/write-outcomes.js';
+import type { UndoTableFacts } from '../undo-record.js';
 
 /*
  * What the kinds positions, mark-primary, unmark-primary and persons share: each row targets an existing
@@ -63,54 +63,57 @@ async function resolveExactMatches(db: Db, ctx: RunContext): Promise<void> {
     WHERE ${pendingRows(ctx)}`.execute(db);
 }
 
-interface LinkRow {
-  row_no: number;
-  customer_id: number;
-  contact_id: number;
-  email_ci: string;
-  position_name: string | null;
-  position_id: number | null;
-  new_position: string | null;
-  primary_value: 0 | 1 | null;
-  link_position_id: number | null;
-  old_position: string | null;
-  is_primary: 0 | 1;
-}
-
-/** Decides and (unless a dry run) applies one batch: one SELECT, one outcome upsert, one UPDATE … FROM. */
+/**
+ * Decides and (unless a dry run) applies one batch: each row's outcome, changes and undo data computed in
+ * one INSERT … SELECT into import_outcomes, then one UPDATE … FROM of the links the batch changes.
+ */
 export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
-  const { rows } =
-    await sql<LinkRow>`SELECT r.row_no, r.customer_id, r.contact_id, r.email_ci, r.position_name, r.position_id, np.name AS new_position,
-      r.primary_value, l.position_id AS link_position_id, op.name AS old_position, l.is_primary
+  const dialect = dialectOf(db);
+  const json = (column: string) => dialect.jsonText(sql.ref(column));
+  const newPosition = sql`CASE WHEN r.position_name = '' THEN NULL ELSE r.position_id END`;
+  // A row sets a field that it names ('' clears the position) to a value the link does not hold.
+  const position = sql`(r.position_name IS NOT NULL
+    AND NOT (${newPosition} ${sql.raw(dialect.nullSafeEqual)} l.position_id))`;
+  const primary = sql`(r.primary_value IS NOT NULL AND r.primary_value <> l.is_primary)`;
+  const changed = sql`(${position} OR ${primary})`;
+  const pair = (before: RawBuilder<unknown>, after: RawBuilder<unknown>) =>
+    sql`'[' || ${before} || ',' || ${after} || ']'`;
+  const changes = jsonObjectSql([
+    { key: 'position_name', when: position, value: pair(json('op.name'), json('np.name')) },
+    {
+      key: 'primary',
+      when: primary,
+      value: pair(jsonFlagSql(sql.ref('l.is_primary')), jsonFlagSql(sql.ref('r.primary_value'))),
+    },
+  ]);
+  const columns = (side: 'before' | 'after') =>
+    jsonObjectSql([
+      {
+        key: 'position_id',
+        when: position,
+        value: side === 'before' ? json('l.position_id') : dialect.jsonText(newPosition),
+      },
+      {
+        key: 'is_primary',
+        when: primary,
+        value: json(side === 'before' ? 'l.is_primary' : 'r.primary_value'),
+      },
+    ]);
+  // An UndoRecord of the link (see linksUndo): found again by its customer and its contact's email.
+  const undo = sql`'[{"table":"customer_contacts","key":{"customer_id":' || ${json('r.customer_id')}
+    || ',"email_ci":' || ${json('r.email_ci')} || '},"before":' || ${columns('before')}
+    || ',"after":' || ${columns('after')} || '}]'`;
+  await sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
+    SELECT CAST(${ctx.runId} AS INTEGER), r.row_no, CASE WHEN ${changed} THEN 'updated' ELSE 'unchanged' END,
+      CASE WHEN ${changed} THEN ${changes} END, ${ctx.options.dryRun ? sql`NULL` : sql`CASE WHEN ${changed} THEN ${undo} END`},
+      r.email_ci, r.contact_id, r.customer_id
     FROM import_rows r
     JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
     LEFT JOIN positions op ON op.id = l.position_id
     LEFT JOIN positions np ON np.id = r.position_id
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}`.execute(
-      db,
-    );
-
-  const outcomes = rows.map((r) => {
-    const changes: Record<string, Change> = {};
-    const positionId = r.position_name === null ? undefined : r.position_name === '' ? null : r.position_id;
-    if (positionId !== undefined && positionId !== r.link_position_id) {
-      changes.position_name = [r.old_position, r.new_position];
-    }
-    if (r.primary_value !== null) noteChange(changes, 'primary', r.is_primary === 1, r.primary_value === 1);
-    const columns = changedColumns(
-      { position_id: r.link_position_id, is_primary: r.is_primary },
-      { position_id: positionId, is_primary: r.primary_value ?? undefined },
-    );
-    const key = { customer_id: r.customer_id, email_ci: r.email_ci };
-    const undo = [columns && { table: 'customer_contacts' as const, key, ...columns }];
-    return outcome(r.row_no, false, changes, undo, {
-      email_ci: r.email_ci,
-      contact_id: r.contact_id,
-      customer_id: r.customer_id,
-    });
-  });
-  await writeOutcomes(db, ctx, outcomes);
-  if (ctx.options.dryRun || !outcomes.some((o) => o.status === 'updated')) return;
+    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}
+    ORDER BY r.row_no`.execute(db);
+  if (ctx.options.dryRun) return;
 
   // After keepFirstSetters, at most one row per link and field sets a value, so max() picks it.
   await sql`UPDATE customer_contacts SET

@@ -1,5 +1,5 @@
 import { dialectOf, type Db } from '../../db/dialect.js';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { runPerRow } from '../../db/insert-many.js';
 import type { RunContext } from '../run-context.js';
 import type { UndoRecord } from '../undo-record.js';
@@ -98,3 +98,25 @@ export function outcomeIs(ctx: RunContext, alias: string, ...statuses: RowOutcom
   return sql`EXISTS (SELECT 1 FROM import_outcomes o WHERE o.run_id = ${ctx.runId}
     AND o.row_no = ${sql.ref(`${alias}.row_no`)} AND o.status IN (${sql.join(statuses)}))`;
 }
+
+/** A member of a JSON object built in SQL: its key, its value as JSON text, and when the object has it. */
+export interface JsonMember {
+  key: string;
+  value: RawBuilder<unknown>;
+  when: RawBuilder<unknown>;
+}
+
+/**
+ * SQL for the JSON text of an object of the `members` whose `when` holds, in their order (`{}` when none
+ * does): changes and undo data computed in SQL, the same text as `JSON.stringify` of the same object.
+ */
+export function jsonObjectSql(members: readonly JsonMember[]): RawBuilder<string> {
+  const parts = members.map(
+    (m) => sql`CASE WHEN ${m.when} THEN ${sql.lit(`,${JSON.stringify(m.key)}:`)} || ${m.value} ELSE '' END`,
+  );
+  return sql<string>`'{' || substr(${sql.join(parts, sql` || `)}, 2) || '}'`;
+}
+
+/** SQL for the JSON text of a 0/1 flag as a boolean. */
+export const jsonFlagSql = (expr: RawBuilder<unknown>) =>
+  sql<string>`CASE WHEN ${expr} = 1 THEN 'true' ELSE 'false' END`;
