@@ -19,21 +19,6 @@ export interface UndoRecord {
   after: Record<string, unknown>;
 }
 
-/** The before/after of the columns that differ; undefined when nothing does. */
-export function changedColumns(
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-): { before: Record<string, unknown>; after: Record<string, unknown> } | undefined {
-  const b: Record<string, unknown> = {};
-  const a: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(after)) {
-    if (value === undefined || value === before[column]) continue;
-    b[column] = before[column] ?? null;
-    a[column] = value;
-  }
-  return Object.keys(a).length > 0 ? { before: b, after: a } : undefined;
-}
-
 /** What undo needs to know of a table an import kind writes; each kind declares the tables it writes. */
 export interface UndoTableFacts {
   /** The table has a workspace_id, so a key is looked up within the workspace. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/domain/workspaces.js';
-import { importCsv } from '../support/factories.js';
+import { findRun } from '../../src/imports/run-repository.js';
+import type { ImportReport } from '../../src/imports/types.js';
+import { undoImport } from '../../src/imports/undo-import.js';
+import { importCsv, personsSnapshot } from '../support/factories.js';
 import { expectCountsAddUp, reasonAt } from '../support/assertions.js';
 import { type TestDatabase } from '../support/test-db.js';
 import { useWorldPerTest } from '../support/world.js';
@@ -198,5 +201,165 @@ describe('customers and contacts imports', () => {
     });
     expect(await contact('x@example.com')).toBeUndefined();
     expect(await contact('y@example.com')).toBeUndefined();
+  });
+
+  /** Each row's stored outcome: status, changes and undo data parsed, and the keys history reads by. */
+  const outcomesOf = async (report: ImportReport) => {
+    const run = await findRun(t.conn.db, ws.id, report.id);
+    const rows = await t.conn.db
+      .selectFrom('import_outcomes')
+      .selectAll()
+      .where('run_id', '=', run!.id)
+      .orderBy('row_no')
+      .execute();
+    const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
+    return rows.map((o) => ({
+      status: o.status,
+      changes: parse(o.changes),
+      undo: parse(o.undo_data),
+      keys: [o.email_ci, o.contact_id, o.customer_id],
+    }));
+  };
+  const idOf = async (table: 'customers' | 'contacts', column: 'ref' | 'email_ci', value: string) =>
+    (
+      await t.conn.db
+        .selectFrom(table)
+        .select('id')
+        .where(column, '=', value)
+        .where('workspace_id', '=', ws.id)
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  it("records each contact row's changes and undo data (computed in SQL) exactly, and undo puts all back", async () => {
+    const before = {
+      persons: await personsSnapshot(t.conn.db, ws.id),
+      john: await contact('john.doe@example.com'),
+    };
+    const csv = [
+      'email,first_name,last_name,company_id',
+      'new@example.com,Nina,Neu,CUST003', // created, with a link
+      'John.Doe@example.com,Johnny,,CUST001', // a name changed, one cleared; already linked
+      'jane.smith@example.com,Jane,Smith,CUST003', // a new link only
+      'alice.brown@example.com,Alice,Brown,', // nothing new
+      'new@example.com,Nina,Neu,CUST004', // a later row of the contact created above: a link only
+    ].join('\n');
+    const report = await importCsv(t.conn.db, ws, 'contacts', csv, { blank: 'clear' });
+    expect(report.counts).toMatchObject({ created: 1, updated: 3, unchanged: 1 });
+    const [cust3, cust4] = [
+      await idOf('customers', 'ref', 'CUST003'),
+      await idOf('customers', 'ref', 'CUST004'),
+    ];
+    const [nina, john, jane, alice] = await Promise.all(
+      ['new', 'john.doe', 'jane.smith', 'alice.brown'].map((n) =>
+        idOf('contacts', 'email_ci', `${n}@example.com`),
+      ),
+    );
+    const link = (customer_id: number, email_ci: string) => ({
+      table: 'customer_contacts',
+      key: { customer_id, email_ci },
+      created: true,
+      after: { position_id: null, is_primary: 0 },
+    });
+    const cust1 = await idOf('customers', 'ref', 'CUST001');
+    expect(await outcomesOf(report)).toEqual([
+      {
+        status: 'created',
+        changes: {
+          email: [null, 'new@example.com'],
+          first_name: [null, 'Nina'],
+          last_name: [null, 'Neu'],
+          company_id: [null, 'CUST003'],
+        },
+        undo: [
+          {
+            table: 'contacts',
+            key: { email_ci: 'new@example.com' },
+            created: true,
+            after: { first_name: 'Nina', last_name: 'Neu' },
+          },
+          link(cust3, 'new@example.com'),
+        ],
+        // A created contact's row has no contact id of its own (it is found by email).
+        keys: ['new@example.com', null, cust3],
+      },
+      {
+        status: 'updated',
+        changes: { first_name: ['John', 'Johnny'], last_name: ['Doe', null] },
+        undo: [
+          {
+            table: 'contacts',
+            key: { email_ci: 'john.doe@example.com' },
+            before: { first_name: 'John', last_name: 'Doe' },
+            after: { first_name: 'Johnny', last_name: null },
+          },
+        ],
+        keys: ['john.doe@example.com', john, cust1],
+      },
+      {
+        status: 'updated',
+        changes: { company_id: [null, 'CUST003'] },
+        undo: [link(cust3, 'jane.smith@example.com')],
+        keys: ['jane.smith@example.com', jane, cust3],
+      },
+      { status: 'unchanged', changes: null, undo: null, keys: ['alice.brown@example.com', alice, null] },
+      {
+        status: 'updated',
+        changes: { company_id: [null, 'CUST004'] },
+        undo: [link(cust4, 'new@example.com')],
+        keys: ['new@example.com', null, cust4],
+      },
+    ]);
+    expect(nina).toBeGreaterThan(0);
+
+    await undoImport(t.conn.db, ws, report.id);
+    expect(await contact('new@example.com')).toBeUndefined();
+    expect(await contact('john.doe@example.com')).toEqual(before.john);
+    expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before.persons);
+  });
+
+  it('records a customer found by another case under its stored ref, and a new one with its folded twins', async () => {
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'customers',
+      'ref,name,erp_id\ncust001,Globex Corp,\nCUST005,Newco,E-5\n',
+      { ignoreCase: true, blank: 'clear' },
+    );
+    expect(report.counts).toMatchObject({ created: 1, updated: 1 });
+    const [globex, newco] = [
+      await idOf('customers', 'ref', 'CUST001'),
+      await idOf('customers', 'ref', 'CUST005'),
+    ];
+    expect(await outcomesOf(report)).toEqual([
+      {
+        status: 'updated',
+        changes: { name: ['Globex', 'Globex Corp'], erp_id: ['E-1', null] },
+        undo: [
+          {
+            table: 'customers',
+            key: { ref: 'CUST001' },
+            before: { name: 'Globex', name_ci: 'globex', erp_id: 'E-1', erp_id_ci: 'e-1' },
+            after: { name: 'Globex Corp', name_ci: 'globex corp', erp_id: null, erp_id_ci: null },
+          },
+        ],
+        keys: [null, null, globex],
+      },
+      {
+        status: 'created',
+        changes: { ref: [null, 'CUST005'], name: [null, 'Newco'], erp_id: [null, 'E-5'] },
+        undo: [
+          {
+            table: 'customers',
+            key: { ref: 'CUST005' },
+            created: true,
+            after: { name: 'Newco', name_ci: 'newco', erp_id: 'E-5', erp_id_ci: 'e-5' },
+          },
+        ],
+        keys: [null, null, newco],
+      },
+    ]);
+    await undoImport(t.conn.db, ws, report.id);
+    expect(await customer('CUST001')).toEqual({ ref: 'CUST001', name: 'Globex', erp_id: 'E-1' });
+    expect(await customer('CUST005')).toBeUndefined();
   });
 });

@@ -3,8 +3,13 @@ import type { UndoRecord } from '../undo-record.js';
 import type { Db } from '../../db/dialect.js';
 import { byCodePoint } from '../../domain/text.js';
 import { pendingBatch, pendingRows, type RunContext } from '../run-context.js';
-import { outcomeIs } from '../stages/write-outcomes.js';
-import { noteChange, type Change } from '../stages/write-outcomes.js';
+import {
+  noteChange,
+  outcomeIs,
+  rewriteOutcomes,
+  type Change,
+  type RowOutcome,
+} from '../stages/write-outcomes.js';
 
 /*
  * The labels and custom field values of the contacts import, staged beside import_rows in import_row_labels
@@ -208,6 +213,44 @@ export function noteLabelAndValueChanges(
     else undo.push({ table: 'contact_field_values', key, before: { value: v.current }, after: { value } });
   }
   return undo;
+}
+
+/**
+ * Adds the label and field value changes of the batch's rows to the outcomes written for them (the
+ * contacts kind's `noteMore`): a row's labels depend on the rows of its contact before it, which is why
+ * this is JavaScript over the rows in file order, and only over the rows that name labels or values.
+ */
+export async function noteLabelsAndValues(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
+  const { rows } = await sql<{
+    row_no: number;
+    email_ci: string;
+    labels_sig: string | null;
+    status: RowOutcome['status'];
+    changes: string | null;
+    undo_data: string | null;
+  }>`SELECT o.row_no, r.email_ci, r.labels_sig, o.status, o.changes, o.undo_data
+    FROM import_rows r JOIN import_outcomes o ON o.run_id = r.run_id AND o.row_no = r.row_no
+    WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to}
+      AND (r.labels_sig IS NOT NULL OR r.values_sig IS NOT NULL)
+    ORDER BY r.row_no`.execute(db);
+  if (rows.length === 0) return;
+  const loaded = await loadBatchLabelsAndValues(db, ctx, from, to);
+  const replace = ctx.options.labels === 'replace';
+  const noted: RowOutcome[] = [];
+  for (const row of rows) {
+    const changes = (row.changes === null ? {} : JSON.parse(row.changes)) as Record<string, Change>;
+    const had = Object.keys(changes).length;
+    const undo = noteLabelAndValueChanges(changes, row, loaded, replace);
+    if (Object.keys(changes).length === had && undo.length === 0) continue;
+    const before = row.undo_data === null ? [] : (JSON.parse(row.undo_data) as UndoRecord[]);
+    noted.push({
+      row_no: row.row_no,
+      status: row.status === 'unchanged' && Object.keys(changes).length > 0 ? 'updated' : row.status,
+      changes: Object.keys(changes).length > 0 ? changes : null,
+      ...(ctx.options.dryRun ? {} : { undo: [...before, ...undo] }),
+    });
+  }
+  await rewriteOutcomes(db, ctx, noted);
 }
 
 /** Applies the labels and field values of a batch's created and updated rows, set-based. */

@@ -10,16 +10,14 @@ import { resolveLabels } from '../stages/resolve-labels.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
 import { outcomeIs } from '../stages/write-outcomes.js';
 import type { ExtraColumn, StagedFieldValue, StagedLabel } from '../stages/stage-labels-values.js';
-import type { UndoRecord, UndoTableFacts } from '../undo-record.js';
+import type { UndoTableFacts } from '../undo-record.js';
 import type { ImportOptions } from '../import-options.js';
 import {
   applyLabelsAndValues,
-  type BatchLabelsAndValues,
   fingerprintLabelsAndValues,
   keepFirstLabelsAndValues,
-  loadBatchLabelsAndValues,
   markValueConflicts,
-  noteLabelAndValueChanges,
+  noteLabelsAndValues,
 } from './contact-labels-values.js';
 import { optional, type ImportKind } from './kind.js';
 import { linksUndo } from './person-links.js';
@@ -74,17 +72,8 @@ const contactsUndo: UndoTableFacts = {
   ],
 };
 
-interface ContactRow {
-  email: string;
-  email_ci: string;
-  labels_sig: string | null;
-  customer_id: number | null;
-  customer_key: string | null;
-  link_id: number | null;
-}
-
 /** Contacts are matched by email_ci; a row may also link its contact to a customer and set labels and values. */
-const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
+const upsert: UpsertSpec = {
   table: 'contacts',
   key: { column: 'email', folded: 'email_ci', staged: 'email', stagedFolded: 'email_ci' },
   fields: [
@@ -94,24 +83,27 @@ const upsert: UpsertSpec<ContactRow, BatchLabelsAndValues> = {
   // By id, resolved once in the plan (and taken by the later rows of a contact the run creates).
   current: () => sql`t.id = r.contact_id`,
   updated: () => ({ from: sql`import_rows r`, id: sql`r.contact_id` }),
-  undoKey: (r) => ({ email_ci: r.email_ci }),
-  select: sql`r.labels_sig, r.customer_id, r.customer_key, l.id AS link_id`,
+  undoKey: { email_ci: sql`r.email_ci` },
+  keys: { email_ci: sql`r.email_ci`, contact_id: sql`t.id`, customer_id: sql`r.customer_id` },
   joins: () => sql`LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = t.id`,
   touches: ['labels_sig', 'values_sig'],
-  load: loadBatchLabelsAndValues,
-  noteRow(r, _created, changes, loaded, ctx) {
-    const linked = r.customer_id !== null && r.link_id === null;
-    if (linked) changes.company_id = [null, r.customer_key];
-    const link: UndoRecord | undefined = linked
-      ? {
-          table: 'customer_contacts',
-          key: { customer_id: r.customer_id!, email_ci: r.email_ci },
-          created: true,
-          after: { position_id: null, is_primary: 0 },
-        }
-      : undefined;
-    return [link, ...noteLabelAndValueChanges(changes, r, loaded, ctx.options.labels === 'replace')];
+  extra(_ctx, { json }) {
+    // The row links its contact to a customer it is not linked to yet; undo removes that link.
+    const linked = sql`r.customer_id IS NOT NULL AND l.id IS NULL`;
+    return {
+      changes: [
+        { key: 'company_id', when: linked, value: sql`'[null,' || ${json(sql`r.customer_key`)} || ']'` },
+      ],
+      undo: [
+        {
+          when: linked,
+          record: sql`'{"table":"customer_contacts","key":{"customer_id":' || ${json(sql`r.customer_id`)}
+            || ',"email_ci":' || ${json(sql`r.email_ci`)} || '},"created":true,"after":{"position_id":null,"is_primary":0}}'`,
+        },
+      ],
+    };
   },
+  noteMore: noteLabelsAndValues,
   // The created rows, and the later rows of their contacts, take the new ids: they apply by id like the rest.
   afterCreate: takeCreatedIds('contacts', 'contact_id', { column: 'email_ci', staged: 'email_ci' }),
   async afterApply(db, ctx, from, to, at) {

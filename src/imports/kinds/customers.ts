@@ -106,7 +106,7 @@ async function rejectTakenErpIds(db: Db, ctx: RunContext): Promise<void> {
 }
 
 /** Customers are matched by id (resolved in the plan); rows after one that creates a customer get its id. */
-const upsert: UpsertSpec<{ customer_key: string }> = {
+const upsert: UpsertSpec = {
   table: 'customers',
   key: { column: 'ref', folded: 'ref_ci', staged: 'customer_key', stagedFolded: 'customer_key_ci' },
   fields: [
@@ -116,7 +116,9 @@ const upsert: UpsertSpec<{ customer_key: string }> = {
   ],
   current: () => sql`t.id = r.customer_id`,
   updated: () => ({ from: sql`import_rows r`, id: sql`r.customer_id` }),
-  undoKey: (r) => ({ ref: r.cur_key ?? r.customer_key }),
+  // The ref as stored (an --ignore-case match may spell it otherwise), or as the row creates it.
+  undoKey: { ref: sql`coalesce(t.ref, r.customer_key)` },
+  keys: { customer_id: sql`t.id` },
   // Later rows of a customer created here now update it by id (joined on the target index).
   afterCreate: takeCreatedIds('customers', 'customer_id', { column: 'ref', staged: 'customer_key' }),
 };

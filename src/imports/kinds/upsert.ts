@@ -1,14 +1,13 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../../db/dialect.js';
-import { foldCase, now } from '../../domain/text.js';
+import { dialectOf, type Db } from '../../db/dialect.js';
+import { now } from '../../domain/text.js';
 import type { RunContext } from '../run-context.js';
-import { noteChange, outcome, outcomeIs, writeOutcomes, type Change } from '../stages/write-outcomes.js';
-import { changedColumns, type UndoRecord } from '../undo-record.js';
+import { jsonArraySql, jsonObjectSql, outcomeIs, type JsonMember } from '../stages/write-outcomes.js';
 
 /*
- * What the kinds that create or update records by a natural key (customers, contacts, users) share: one
- * SELECT of a batch with the current values, each row's outcome, changes and undo records, then a grouped
- * INSERT … SELECT for the records the batch creates and one UPDATE … FROM for those it updates.
+ * What the kinds that create or update records by a natural key (customers, contacts, users) share: each
+ * row's outcome, changes and undo records computed in one INSERT … SELECT into import_outcomes, then a
+ * grouped INSERT … SELECT for the records the batch creates and one UPDATE … FROM for those it updates.
  * A staged value follows one rule everywhere: NULL keeps the field, '' clears it (where `blankClears`).
  */
 
@@ -22,23 +21,27 @@ export interface UpsertField {
   folded?: string;
   /** '' clears the field (stored NULL); false: the staged value is stored as it is (a flag, a hash). */
   blankClears: boolean;
-  /** false: not noted in the changes by the helper (the kind's `noteRow` does, in its own terms). */
+  /** false: not noted in the changes by the helper (the kind's `extra` does, in its own terms). */
   reported?: false;
   /** SQL over import_rows for a new record in place of the staged value (`coalesce(active_value, 1)`). */
   onCreate?: string;
 }
 
-/** One staged row of a batch with its record's current values (`cur_<column>`; cur_id NULL: none yet). */
-export type UpsertRow<X> = X & {
-  row_no: number;
-  is_first: 0 | 1;
-  cur_id: number | null;
-  /** The record's natural key as stored (customers: its ref, which an --ignore-case match may spell otherwise). */
-  cur_key: string | null;
-  [column: string]: unknown;
-};
+/** What a kind adds to a row's outcome beyond its fields, in SQL over `r`, `t` and the spec's joins. */
+export interface UpsertExtra {
+  /** Members of the row's changes, after the fields'. */
+  changes?: readonly JsonMember[];
+  /** Undo records (the JSON text of an UndoRecord), after the record's own, each where `when` holds. */
+  undo?: readonly { when: RawBuilder<unknown>; record: RawBuilder<unknown> }[];
+}
 
-export interface UpsertSpec<X, B = undefined> {
+/** What `extra` builds with: the row creates its record, and a column's value as JSON text. */
+export interface UpsertSql {
+  created: RawBuilder<unknown>;
+  json(expr: RawBuilder<unknown>): RawBuilder<string>;
+}
+
+export interface UpsertSpec {
   table: 'customers' | 'contacts' | 'users';
   /** The natural key: the record's column and its folded twin, and where import_rows stages them. */
   key: { column: string; folded: string; staged: string; stagedFolded: string };
@@ -50,25 +53,27 @@ export interface UpsertSpec<X, B = undefined> {
    * and the id expression.
    */
   updated(ctx: RunContext): { from: RawBuilder<unknown>; id: RawBuilder<unknown> };
-  /** How undo finds the record again (natural keys that survive the run). */
-  undoKey(row: UpsertRow<X>): Record<string, string | number>;
-  /** More columns (and LEFT JOINs) of the batch SELECT, for `noteRow`. */
-  select?: RawBuilder<unknown>;
+  /** How undo finds the record again (natural keys that survive the run), in SQL over `r` and `t`. */
+  undoKey: Readonly<Record<string, RawBuilder<unknown>>>;
+  /** The keys a record's history reads the row by (migration 017), in SQL over `r` and `t`. */
+  keys: {
+    email_ci?: RawBuilder<unknown>;
+    contact_id?: RawBuilder<unknown>;
+    customer_id?: RawBuilder<unknown>;
+  };
+  /** More LEFT JOINs of the outcome SELECT, for `extra`. */
   joins?(ctx: RunContext): RawBuilder<unknown>;
+  /** The row's own changes and undo records beyond the fields. */
+  extra?(ctx: RunContext, q: UpsertSql): UpsertExtra;
   /** Staged columns besides the fields that make an updated row touch its record (contacts: labels). */
   touches?: readonly string[];
   /** Constant columns of a new record (users: role). */
   createWith?: Readonly<Record<string, string>>;
-  /** What the batch needs beyond its rows, loaded once before its outcomes (contacts: labels and values). */
-  load?(db: Db, ctx: RunContext, from: number, to: number): Promise<B>;
-  /** The row's own changes beyond the fields, in file order; returns their undo records. */
-  noteRow?(
-    row: UpsertRow<X>,
-    created: boolean,
-    changes: Record<string, Change>,
-    loaded: B,
-    ctx: RunContext,
-  ): (UndoRecord | undefined)[];
+  /**
+   * After the outcomes were written and before anything is applied (dry runs too): what SQL does not
+   * compute, added to them (contacts: labels and field values, which depend on the rows before).
+   */
+  noteMore?(db: Db, ctx: RunContext, from: number, to: number): Promise<void>;
   /** After the records were created (real runs). */
   afterCreate?(db: Db, ctx: RunContext, from: number, to: number): Promise<void>;
   /** After the batch's records were written (real runs): links, labels, clean-up; `at` is the batch's time. */
@@ -77,73 +82,98 @@ export interface UpsertSpec<X, B = undefined> {
 
 const ref = (...parts: string[]) => sql.ref(parts.join('.'));
 const stagedOf = (f: UpsertField) => f.staged ?? f.column;
-/** A staged value as the record will hold it: undefined keeps, '' clears (NULL). */
-const valueOf = (f: UpsertField, staged: unknown) =>
-  staged === null ? undefined : f.blankClears ? staged || null : staged;
-const folded = (v: unknown) => (typeof v === 'string' ? foldCase(v) : v);
+const ALWAYS = sql`1 = 1`;
 
-/** The outcome, changes and undo records of one row. */
-function rowOutcome<X, B>(spec: UpsertSpec<X, B>, ctx: RunContext, r: UpsertRow<X>, loaded: B) {
-  const changes: Record<string, Change> = {};
-  const created = r.is_first === 1 && r.cur_id === null;
-  if (created) changes[spec.key.column] = [null, r[spec.key.staged]];
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  for (const f of spec.fields) {
-    const current = r[`cur_${f.column}`];
-    const value = valueOf(f, r[stagedOf(f)]);
-    if (value !== undefined && f.reported !== false) noteChange(changes, f.column, current, value);
-    before[f.column] = current;
-    after[f.column] = value;
-    if (f.folded) {
-      before[f.folded] = current && folded(current);
-      after[f.folded] = value === undefined ? undefined : value && folded(value);
-    }
-  }
-  const own = spec.noteRow?.(r, created, changes, loaded, ctx) ?? [];
-  const key = spec.undoKey(r);
-  const columns = created ? undefined : changedColumns(before, after);
-  const record: UndoRecord | undefined = created
-    ? { table: spec.table, key, created: true, after }
-    : columns && { table: spec.table, key, ...columns };
-  // The keys a record's history reads by: the contact or customer this row's record is (cur_id), its email
-  // and, for a contacts row, the customer it links.
-  const keys = {
-    email_ci: (r.email_ci as string | null | undefined) ?? null,
-    contact_id: spec.table === 'contacts' ? r.cur_id : null,
-    customer_id:
-      spec.table === 'customers' ? r.cur_id : ((r.customer_id as number | null | undefined) ?? null),
-  };
-  return outcome(r.row_no, created, changes, [record, ...own], keys);
+/**
+ * Writes the outcome of each pending row of the batch: one INSERT … SELECT whose changes and undo data are
+ * what `JSON.stringify` writes for them (see UndoRecord). A staged value `v` sets its field when not NULL,
+ * to NULLIF(v, '') where '' clears; the field changes when that differs from the record's value.
+ */
+async function writeUpsertOutcomes(spec: UpsertSpec, db: Db, ctx: RunContext, from: number, to: number) {
+  const dialect = dialectOf(db);
+  const json = (expr: RawBuilder<unknown>) => dialect.jsonText(expr);
+  const differs = (a: RawBuilder<unknown>, b: RawBuilder<unknown>) =>
+    sql`NOT (${a} ${sql.raw(dialect.nullSafeEqual)} ${b})`;
+  const created = sql`(r.is_first = 1 AND t.id IS NULL)`;
+  const pair = (before: RawBuilder<unknown>, after: RawBuilder<unknown>) =>
+    sql`'[' || ${before} || ',' || ${after} || ']'`;
+
+  // Per field and folded twin: when the row sets it, its new value, the record's value.
+  const columns = spec.fields.flatMap((f) => {
+    const staged = ref('r', stagedOf(f));
+    const sets = sql`${staged} IS NOT NULL`;
+    const value = (v: RawBuilder<unknown>) => (f.blankClears ? sql`NULLIF(${v}, '')` : v);
+    const own = { field: f, column: f.column, sets, value: value(staged), current: ref('t', f.column) };
+    if (!f.folded) return [own];
+    return [own, { ...own, column: f.folded, value: value(ref('r', f.folded)), current: ref('t', f.folded) }];
+  });
+  const extra = spec.extra?.(ctx, { created, json }) ?? {};
+  const changes = jsonObjectSql([
+    { key: spec.key.column, when: created, value: pair(sql`'null'`, json(ref('r', spec.key.staged))) },
+    ...columns
+      .filter((c) => c.column === c.field.column && c.field.reported !== false)
+      .map((c) => ({
+        key: c.column,
+        when: sql`${c.sets} AND ${differs(c.value, c.current)}`,
+        value: pair(json(c.current), json(c.value)),
+      })),
+    ...(extra.changes ?? []),
+  ]);
+  const changed = columns.map((c) => ({ ...c, when: sql`${c.sets} AND ${differs(c.value, c.current)}` }));
+  const anyChanged = sql.join(
+    changed.map((c) => sql`(${c.when})`),
+    sql` OR `,
+  );
+  const head = sql`'{"table":' || ${sql.lit(JSON.stringify(spec.table))} || ',"key":' || ${jsonObjectSql(
+    Object.entries(spec.undoKey).map(([key, value]) => ({ key, when: ALWAYS, value: json(value) })),
+  )}`;
+  // Created: the values it was created with; updated: the columns that differ, before and after.
+  const record = sql`CASE WHEN ${created} THEN ${head} || ',"created":true,"after":' || ${jsonObjectSql(
+    columns.map((c) => ({ key: c.column, when: c.sets, value: json(c.value) })),
+  )} || '}'
+    WHEN ${anyChanged} THEN ${head} || ',"before":' || ${jsonObjectSql(
+      changed.map((c) => ({ key: c.column, when: c.when, value: json(c.current) })),
+    )} || ',"after":' || ${jsonObjectSql(changed.map((c) => ({ key: c.column, when: c.when, value: json(c.value) })))} || '}' END`;
+  const undo = jsonArraySql([
+    { when: sql`${created} OR ${anyChanged}`, value: record },
+    ...(extra.undo ?? []).map((u) => ({ when: u.when, value: u.record })),
+  ]);
+  // Typed NULLs: PostgreSQL takes an untyped NULL of a subquery for text.
+  const keys = (['email_ci', 'contact_id', 'customer_id'] as const).map(
+    (k) => spec.keys[k] ?? (k === 'email_ci' ? sql`CAST(NULL AS TEXT)` : sql`CAST(NULL AS INTEGER)`),
+  );
+  await sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
+    SELECT CAST(${ctx.runId} AS INTEGER), x.row_no,
+      CASE WHEN x.created THEN 'created' WHEN x.changes <> '{}' THEN 'updated' ELSE 'unchanged' END,
+      NULLIF(x.changes, '{}'), ${ctx.options.dryRun ? sql`NULL` : sql`NULLIF(x.undo, '[]')`},
+      x.email_ci, x.contact_id, x.customer_id
+    FROM (SELECT r.row_no, ${created} AS created, ${changes} AS changes, ${undo} AS undo,
+        ${sql.join(keys.map((k, i) => sql`${k} AS ${sql.ref(['email_ci', 'contact_id', 'customer_id'][i]!)}`))}
+      FROM import_rows r LEFT JOIN ${sql.table(spec.table)} t ON ${spec.current(ctx)} ${spec.joins?.(ctx) ?? sql``}
+      WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}) x
+    ORDER BY x.row_no`.execute(db);
 }
 
 /** Decides each pending row of the batch and records its changes; applies them unless a dry run. */
-export async function applyUpsertBatch<X, B>(
-  spec: UpsertSpec<X, B>,
+export async function applyUpsertBatch(
+  spec: UpsertSpec,
   db: Db,
   ctx: RunContext,
   from: number,
   to: number,
 ): Promise<void> {
   const ws = ctx.workspaceId;
-  const stagedCols = [spec.key.staged, spec.key.stagedFolded, ...spec.fields.map(stagedOf)];
-  const current = spec.fields.map((f) => sql`${ref('t', f.column)} AS ${sql.id(`cur_${f.column}`)}`);
-  const { rows } = await sql<UpsertRow<X>>`SELECT r.row_no, r.is_first,
-      ${sql.join([...new Set(stagedCols)].map((c) => ref('r', c)))},
-      t.id AS cur_id, ${ref('t', spec.key.column)} AS cur_key, ${sql.join(current)}
-      ${spec.select ? sql`, ${spec.select}` : sql``}
-    FROM import_rows r LEFT JOIN ${sql.table(spec.table)} t ON ${spec.current(ctx)} ${spec.joins?.(ctx) ?? sql``}
-    WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}
-    ORDER BY r.row_no`.execute(db);
-  const loaded = (await spec.load?.(db, ctx, from, to)) as B;
-  const outcomes = rows.map((r) => rowOutcome(spec, ctx, r, loaded));
-  await writeOutcomes(db, ctx, outcomes);
+  await writeUpsertOutcomes(spec, db, ctx, from, to);
+  await spec.noteMore?.(db, ctx, from, to);
   if (ctx.options.dryRun) return;
+  const { rows: statuses } = await sql<{ status: string }>`SELECT DISTINCT status FROM import_outcomes
+    WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}`.execute(db);
+  const has = (status: string) => statuses.some((s) => s.status === status);
 
   const at = now();
   const table = sql.table(spec.table);
   const batch = sql`run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}`;
-  if (outcomes.some((o) => o.status === 'created')) {
+  if (has('created')) {
     const columns: string[] = [spec.key.column, spec.key.folded];
     const values: RawBuilder<unknown>[] = [sql.ref(spec.key.staged), sql.ref(spec.key.stagedFolded)];
     for (const f of spec.fields) {
@@ -172,7 +202,7 @@ export async function applyUpsertBatch<X, B>(
         WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to} AND status = 'created'`.execute(db);
     }
   }
-  if (outcomes.some((o) => o.status === 'updated')) {
+  if (has('updated')) {
     // After keepFirstSetters, at most one row of a record sets each field, so max() picks its value.
     const sets: RawBuilder<unknown>[] = [];
     const picks: RawBuilder<unknown>[] = [];
@@ -209,7 +239,7 @@ export async function applyUpsertBatch<X, B>(
  * in `idColumn` (found by `key`: the record's column and the staged one), so they apply by id like the rest.
  */
 export const takeCreatedIds =
-  (table: UpsertSpec<unknown>['table'], idColumn: string, key: { column: string; staged: string }) =>
+  (table: UpsertSpec['table'], idColumn: string, key: { column: string; staged: string }) =>
   async (db: Db, ctx: RunContext, from: number, to: number): Promise<void> => {
     const id = sql.ref(idColumn);
     await sql`UPDATE import_rows SET ${id} = n.id

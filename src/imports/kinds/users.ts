@@ -13,7 +13,7 @@ import { isProblem, type RowProblem } from '../../domain/row-problem.js';
 import type { Cells } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
-import { noteChange } from '../stages/write-outcomes.js';
+import { jsonFlagSql } from '../stages/write-outcomes.js';
 import type { ImportOptions } from '../import-options.js';
 import { optional, type ImportKind, type StagedValues } from './kind.js';
 import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
@@ -148,17 +148,8 @@ async function keepAnActiveAdmin(db: Db, ctx: RunContext): Promise<void> {
         AND a.email_ci NOT IN (${deactivated}))`.execute(db);
 }
 
-interface UserRow {
-  email: string;
-  email_ci: string;
-  active_value: 0 | 1 | null;
-  sets_password: 0 | 1;
-  cur_active: 0 | 1 | null;
-  cur_password_hash: string | null;
-}
-
 /** Users are matched by email_ci; `active` and the password are noted in the changes in their own terms. */
-const upsert: UpsertSpec<UserRow> = {
+const upsert: UpsertSpec = {
   table: 'users',
   key: { column: 'email', folded: 'email_ci', staged: 'email', stagedFolded: 'email_ci' },
   fields: [
@@ -180,21 +171,28 @@ const upsert: UpsertSpec<UserRow> = {
     from: sql`import_rows r JOIN users u ON u.workspace_id = ${ctx.workspaceId} AND u.email_ci = r.email_ci`,
     id: sql`u.id`,
   }),
-  undoKey: (r) => ({ email_ci: r.email_ci }),
-  select: sql`CASE WHEN r.password_digest IS NULL THEN 0 ELSE 1 END AS sets_password`,
+  undoKey: { email_ci: sql`r.email_ci` },
+  keys: { email_ci: sql`r.email_ci` },
   createWith: { role: "'member'" },
-  noteRow(r, created, changes) {
-    if (r.active_value !== null) {
-      // A user created earlier in this run (not yet there in a dry run) is active unless its first row said not.
-      const before = created ? null : r.cur_id === null ? true : r.cur_active === 1;
-      noteChange(changes, 'active', before, r.active_value === 1);
-    }
-    // A password cell always sets a new hash; the change says so without showing either.
-    if (r.sets_password === 1) {
-      changes.password =
-        created || r.cur_password_hash === null ? [null, '(set)'] : ['(hidden)', '(changed)'];
-    }
-    return [];
+  extra(_ctx, { created }) {
+    // A user created earlier in this run (not yet there in a dry run) is active unless its first row said not.
+    const before = sql`CASE WHEN ${created} THEN 'null' WHEN t.id IS NULL OR t.active = 1 THEN 'true' ELSE 'false' END`;
+    const after = jsonFlagSql(sql`r.active_value`);
+    return {
+      changes: [
+        {
+          key: 'active',
+          when: sql`r.active_value IS NOT NULL AND ${before} <> ${after}`,
+          value: sql`'[' || ${before} || ',' || ${after} || ']'`,
+        },
+        // A password cell always sets a new hash; the change says so without showing either.
+        {
+          key: 'password',
+          when: sql`r.password_digest IS NOT NULL`,
+          value: sql`CASE WHEN ${created} OR t.password_hash IS NULL THEN '[null,"(set)"]' ELSE '["(hidden)","(changed)"]' END`,
+        },
+      ],
+    };
   },
   async afterApply(db, ctx, from, to) {
     // The users table holds the hash now; the staged copy is not kept.

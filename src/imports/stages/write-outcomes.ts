@@ -13,15 +13,6 @@ export interface RowOutcome {
   changes: Record<string, Change> | null;
   /** What undo needs to put the records back (real runs). */
   undo?: UndoRecord[];
-  /** The staged row's keys, by which a record's history finds the row. */
-  keys?: OutcomeKeys;
-}
-
-/** The keys of import_outcomes that a record's history reads by (see migration 017). */
-export interface OutcomeKeys {
-  email_ci?: string | null;
-  contact_id?: number | null;
-  customer_id?: number | null;
 }
 
 /** Adds a change when `after` differs from `before`. */
@@ -34,60 +25,37 @@ export function noteChange(
   if (before !== after) changes[field] = [before, after];
 }
 
-/** Settles a row: created when it makes a new record, updated when anything changes, else unchanged. */
-export function outcome(
-  row_no: number,
-  created: boolean,
-  changes: Record<string, Change>,
-  undo: (UndoRecord | undefined)[] = [],
-  keys?: OutcomeKeys,
-): RowOutcome {
-  const changed = Object.keys(changes).length > 0;
-  const records = undo.filter((u): u is UndoRecord => u !== undefined);
-  return {
-    row_no,
-    status: created ? 'created' : changed ? 'updated' : 'unchanged',
-    changes: changed ? changes : null,
-    ...(records.length > 0 ? { undo: records } : {}),
-    ...(keys ? { keys } : {}),
-  };
-}
-
-const COLUMNS = ['row_no', 'status', 'changes', 'undo_data', 'email_ci', 'contact_id', 'customer_id'];
-const PER_ROW = `INSERT INTO import_outcomes (run_id, ${COLUMNS.join(', ')}) VALUES (?, ${COLUMNS.map(() => '?').join(', ')})`;
+const REWRITTEN = ['row_no', 'status', 'changes', 'undo_data'];
 
 /**
- * Appends the outcomes of a batch to `import_outcomes`: on SQLite one cached prepared INSERT per row,
- * elsewhere one INSERT … SELECT of one JSON parameter, whatever the number of rows. The staged rows stay
- * `pending`.
+ * Replaces the status, changes and undo data of outcomes written before (the rows of `outcomes`): on SQLite
+ * one cached prepared UPDATE per row, elsewhere one UPDATE … FROM of one JSON parameter.
  */
-export async function writeOutcomes(db: Db, ctx: RunContext, outcomes: readonly RowOutcome[]): Promise<void> {
+export async function rewriteOutcomes(
+  db: Db,
+  ctx: RunContext,
+  outcomes: readonly RowOutcome[],
+): Promise<void> {
   if (outcomes.length === 0) return;
-  const keep = !ctx.options.dryRun;
   const rows = outcomes.map((o) => [
     o.row_no,
     o.status,
     o.changes === null ? null : JSON.stringify(o.changes),
-    keep && o.undo ? JSON.stringify(o.undo) : null,
-    o.keys?.email_ci ?? null,
-    o.keys?.contact_id ?? null,
-    o.keys?.customer_id ?? null,
+    !ctx.options.dryRun && o.undo && o.undo.length > 0 ? JSON.stringify(o.undo) : null,
   ]);
+  const perRow = `UPDATE import_outcomes SET status = ?, changes = ?, undo_data = ? WHERE run_id = ? AND row_no = ?`;
   if (
     runPerRow(
       db,
-      PER_ROW,
-      rows.map((r) => [ctx.runId, ...r]),
+      perRow,
+      rows.map(([rowNo, ...rest]) => [...rest, ctx.runId, rowNo]),
     )
   )
     return;
-  // Changes and undo data go in as JSON text (PostgreSQL's jsonb would reorder the changes' fields).
-  const json = JSON.stringify(rows.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c, r[i]]))));
-  const columns = sql.join(COLUMNS.map((c) => sql.ref(c)));
-  await sql`INSERT INTO import_outcomes (run_id, ${columns})
-    SELECT CAST(${ctx.runId} AS INTEGER), ${columns} FROM ${dialectOf(db).jsonRows('import_outcomes', COLUMNS, json)} j`.execute(
-    db,
-  );
+  const json = JSON.stringify(rows.map((r) => Object.fromEntries(REWRITTEN.map((c, i) => [c, r[i]]))));
+  await sql`UPDATE import_outcomes SET status = j.status, changes = j.changes, undo_data = j.undo_data
+    FROM ${dialectOf(db).jsonRows('import_outcomes', REWRITTEN, json)} j
+    WHERE import_outcomes.run_id = ${ctx.runId} AND import_outcomes.row_no = j.row_no`.execute(db);
 }
 
 /**
@@ -115,6 +83,14 @@ export function jsonObjectSql(members: readonly JsonMember[]): RawBuilder<string
     (m) => sql`CASE WHEN ${m.when} THEN ${sql.lit(`,${JSON.stringify(m.key)}:`)} || ${m.value} ELSE '' END`,
   );
   return sql<string>`'{' || substr(${sql.join(parts, sql` || `)}, 2) || '}'`;
+}
+
+/** SQL for the JSON text of an array of the `items` whose `when` holds, in their order (`[]` when none does). */
+export function jsonArraySql(
+  items: readonly { when: RawBuilder<unknown>; value: RawBuilder<unknown> }[],
+): RawBuilder<string> {
+  const parts = items.map((i) => sql`CASE WHEN ${i.when} THEN ',' || ${i.value} ELSE '' END`);
+  return sql<string>`'[' || substr(${sql.join(parts, sql` || `)}, 2) || ']'`;
 }
 
 /** SQL for the JSON text of a 0/1 flag as a boolean. */
