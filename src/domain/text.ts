@@ -5,8 +5,13 @@
  * (lower-casing alone keeps ß, and turns a final Σ into ς but a final σ stays σ), and ς is written σ.
  */
 export function foldCase(value: string): string {
+  // ASCII is its own NFC and has no ß, ſ or ς: lower-casing is all of it (and most of what imports fold).
+  if (ASCII.test(value)) return value.toLowerCase();
   return value.normalize('NFC').toUpperCase().toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
 }
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** The current time as stored in the database. */
 export function now(): string {

@@ -139,12 +139,13 @@ const splitLabels = (cell: string | undefined) => [...new Set((cell ?? '').split
 
 /** The labels a row names; replacing with --blank clear, blank label cells mean "no labels" (a null ref). */
 function stagedLabels(cells: Cells, options: ImportOptions): StagedLabel[] {
+  const given = cells.has('labels') || cells.has('labels_id');
+  if (!given) return [];
   const labels = [
     ...splitLabels(cells.get('labels')).map((ref) => ({ ref, byId: false })),
     ...splitLabels(cells.get('labels_id')).map((ref) => ({ ref, byId: true })),
   ].filter((l) => l.ref !== '');
-  const given = cells.has('labels') || cells.has('labels_id');
-  if (labels.length === 0 && given && options.labels === 'replace' && options.blank === 'clear') {
+  if (labels.length === 0 && options.labels === 'replace' && options.blank === 'clear') {
     return [{ ref: null, byId: false }];
   }
   return labels;
