@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { dialectOf, type Db } from '../../db/dialect.js';
 import { now } from '../../domain/text.js';
 import { pendingRows, type RunContext } from '../run-context.js';
@@ -6,7 +6,7 @@ import { resolveCustomers } from '../stages/resolve-customers.js';
 import { resolvePersons } from '../stages/resolve-persons.js';
 import { resolvePositions } from '../stages/resolve-positions.js';
 import { settleSameTargetRows } from '../stages/same-target.js';
-import { jsonFlagSql, jsonObjectSql, outcomeIs } from '../stages/write-outcomes.js';
+import { jsonFlagSql, jsonObjectSql, jsonPairSql, outcomeIs } from '../stages/write-outcomes.js';
 import type { UndoTableFacts } from '../undo-record.js';
 
 /*
@@ -76,14 +76,12 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
     AND NOT (${newPosition} ${sql.raw(dialect.nullSafeEqual)} l.position_id))`;
   const primary = sql`(r.primary_value IS NOT NULL AND r.primary_value <> l.is_primary)`;
   const changed = sql`(${position} OR ${primary})`;
-  const pair = (before: RawBuilder<unknown>, after: RawBuilder<unknown>) =>
-    sql`'[' || ${before} || ',' || ${after} || ']'`;
   const changes = jsonObjectSql([
-    { key: 'position_name', when: position, value: pair(json('op.name'), json('np.name')) },
+    { key: 'position_name', when: position, value: jsonPairSql(json('op.name'), json('np.name')) },
     {
       key: 'primary',
       when: primary,
-      value: pair(jsonFlagSql(sql.ref('l.is_primary')), jsonFlagSql(sql.ref('r.primary_value'))),
+      value: jsonPairSql(jsonFlagSql(sql.ref('l.is_primary')), jsonFlagSql(sql.ref('r.primary_value'))),
     },
   ]);
   const columns = (side: 'before' | 'after') =>

@@ -2,7 +2,13 @@ import { sql, type RawBuilder } from 'kysely';
 import { dialectOf, type Db } from '../../db/dialect.js';
 import { now } from '../../domain/text.js';
 import type { RunContext } from '../run-context.js';
-import { jsonArraySql, jsonObjectSql, outcomeIs, type JsonMember } from '../stages/write-outcomes.js';
+import {
+  jsonArraySql,
+  jsonObjectSql,
+  jsonPairSql,
+  outcomeIs,
+  type JsonMember,
+} from '../stages/write-outcomes.js';
 
 /*
  * What the kinds that create or update records by a natural key (customers, contacts, users) share: each
@@ -95,8 +101,6 @@ async function writeUpsertOutcomes(spec: UpsertSpec, db: Db, ctx: RunContext, fr
   const differs = (a: RawBuilder<unknown>, b: RawBuilder<unknown>) =>
     sql`NOT (${a} ${sql.raw(dialect.nullSafeEqual)} ${b})`;
   const created = sql`(r.is_first = 1 AND t.id IS NULL)`;
-  const pair = (before: RawBuilder<unknown>, after: RawBuilder<unknown>) =>
-    sql`'[' || ${before} || ',' || ${after} || ']'`;
 
   // Per field and folded twin: when the row sets it, its new value, the record's value.
   const columns = spec.fields.flatMap((f) => {
@@ -109,13 +113,13 @@ async function writeUpsertOutcomes(spec: UpsertSpec, db: Db, ctx: RunContext, fr
   });
   const extra = spec.extra?.(ctx, { created, json }) ?? {};
   const changes = jsonObjectSql([
-    { key: spec.key.column, when: created, value: pair(sql`'null'`, json(ref('r', spec.key.staged))) },
+    { key: spec.key.column, when: created, value: jsonPairSql(sql`'null'`, json(ref('r', spec.key.staged))) },
     ...columns
       .filter((c) => c.column === c.field.column && c.field.reported !== false)
       .map((c) => ({
         key: c.column,
         when: sql`${c.sets} AND ${differs(c.value, c.current)}`,
-        value: pair(json(c.current), json(c.value)),
+        value: jsonPairSql(json(c.current), json(c.value)),
       })),
     ...(extra.changes ?? []),
   ]);

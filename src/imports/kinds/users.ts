@@ -13,7 +13,7 @@ import { isProblem, type RowProblem } from '../../domain/row-problem.js';
 import type { Cells } from '../stages/check-row.js';
 import { pendingRows, type RunContext } from '../run-context.js';
 import { markFirstRows, settleSameTargetRows } from '../stages/same-target.js';
-import { jsonFlagSql } from '../stages/write-outcomes.js';
+import { jsonFlagSql, jsonPairSql } from '../stages/write-outcomes.js';
 import type { ImportOptions } from '../import-options.js';
 import { optional, type ImportKind, type StagedValues } from './kind.js';
 import { applyUpsertBatch, type UpsertSpec } from './upsert.js';
@@ -183,7 +183,7 @@ const upsert: UpsertSpec = {
         {
           key: 'active',
           when: sql`r.active_value IS NOT NULL AND ${before} <> ${after}`,
-          value: sql`'[' || ${before} || ',' || ${after} || ']'`,
+          value: jsonPairSql(before, after),
         },
         // A password cell always sets a new hash; the change says so without showing either.
         {

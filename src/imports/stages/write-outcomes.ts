@@ -93,6 +93,10 @@ export function jsonArraySql(
   return sql<string>`'[' || substr(${sql.join(parts, sql` || `)}, 2) || ']'`;
 }
 
+/** SQL for the JSON text of a change `[before, after]`, of two values already JSON text. */
+export const jsonPairSql = (before: RawBuilder<unknown>, after: RawBuilder<unknown>) =>
+  sql<string>`'[' || ${before} || ',' || ${after} || ']'`;
+
 /** SQL for the JSON text of a 0/1 flag as a boolean. */
 export const jsonFlagSql = (expr: RawBuilder<unknown>) =>
   sql<string>`CASE WHEN ${expr} = 1 THEN 'true' ELSE 'false' END`;
