@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from './dialect.js';
+import { InsertThread } from './insert-thread.js';
 import { inTransaction } from './transaction.js';
 
 /*
@@ -82,6 +83,64 @@ export async function insertMany(
         VALUES ${sql.join(values)}`.execute(trx);
     }
   });
+}
+
+/** Chunks this large go to an insert thread on SQLite; a small file's few rows are not worth a thread. */
+const THREAD_ROWS = 2000;
+
+/**
+ * Writes chunks of rows into one table while the caller prepares the next chunk: `write` first waits for
+ * the chunk before, so one chunk is in flight and memory holds two. PostgreSQL's COPY runs in the server
+ * meanwhile; SQLite opened by the CLI or a worker writes large chunks on an insert thread (insert-thread.ts)
+ * with a connection of its own. Each chunk is its own transaction, as with insertMany.
+ */
+export class ChunkWriter {
+  private last: Promise<void> = Promise.resolve();
+  private thread: InsertThread | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Waits for the chunk before (throwing its error), then starts writing `rows`; `then` runs once they are
+   * written (the chunk's side rows, its progress), before the next chunk starts.
+   */
+  async write(
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+    maxRows: number,
+    then: () => Promise<void> | void,
+  ): Promise<void> {
+    await this.last;
+    const driver = drivers.get(this.db.getExecutor().adapter);
+    let written: Promise<void>;
+    if (driver && 'sqlite' in driver && (this.thread || rows.length >= THREAD_ROWS)) {
+      this.thread ??= new InsertThread(driver.sqlite);
+      written = this.thread.insert(this.table, columns, rows);
+    } else written = insertMany(this.db, this.table, columns, rows, maxRows);
+    this.last = written.then(then);
+    // Kept, not unhandled: the next write or `done` throws it.
+    this.last.catch(() => {});
+  }
+
+  /** Waits for the last chunk (throwing its error) and stops the insert thread. */
+  async done(): Promise<void> {
+    try {
+      await this.last;
+    } finally {
+      await this.abandon();
+    }
+  }
+
+  /** After a failure elsewhere: waits for the chunk in flight, ignoring its error, and stops the thread. */
+  async abandon(): Promise<void> {
+    await this.last.catch(() => {});
+    this.last = Promise.resolve();
+    await this.thread?.close();
+    this.thread = undefined;
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { scaleOutMigration } from './migrations/014-scale-out.js';
 import { undoProgressMigration } from './migrations/016-undo-progress.js';
 import { importOutcomesMigration } from './migrations/017-import-outcomes.js';
 import { contactSearchMigration } from './migrations/019-contact-search.js';
+import { rowStatusOrderMigration } from './migrations/020-row-status-order.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -33,6 +34,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '016-undo-progress': undoProgressMigration(dialect),
     '017-import-outcomes': importOutcomesMigration(dialect),
     '019-contact-search': contactSearchMigration(dialect),
+    '020-row-status-order': rowStatusOrderMigration(),
   };
 }
 

@@ -152,4 +152,58 @@ describe('the file: encodings, delimiters, headers, rejections', () => {
     expect(report.file.bytes).toBe(Buffer.byteLength(HEADER + GOOD_ROW));
     expect(report.file.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  // Staging writes a chunk of 5,000 rows while the next is read (on SQLite from a thread of its own).
+  const contactsFile = (rows: number) =>
+    'email,first_name,last_name\n' +
+    Array.from({ length: rows }, (_, i) => `staged.${i}@example.com,Zoë ${i},Müller\n`).join('');
+
+  async function stagedRowsOf(publicId: string) {
+    return t.conn.db
+      .selectFrom('import_rows')
+      .innerJoin('import_runs', 'import_runs.id', 'import_rows.run_id')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.min('row_no').as('first'),
+        eb.fn.max('row_no').as('last'),
+      ])
+      .where('import_runs.public_id', '=', publicId)
+      .executeTakeFirstOrThrow();
+  }
+
+  it('stages every row of a file of several chunks, once each, and applies them', async () => {
+    const report = await importCsv(t.conn.db, ws, 'contacts', contactsFile(12_345));
+    expectCountsAddUp(report);
+    expect(report.counts).toMatchObject({ rowsProcessed: 12_345, created: 12_345 });
+    expect(await stagedRowsOf(report.id)).toEqual({ n: 12_345, first: 1, last: 12_345 });
+    const last = await t.conn.db
+      .selectFrom('contacts')
+      .select(['first_name', 'last_name'])
+      .where('workspace_id', '=', ws.id)
+      .where('email', '=', 'staged.12344@example.com')
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ first_name: 'Zoë 12344', last_name: 'Müller' });
+  });
+
+  it('rejects a file whose end is broken after chunks of it were staged, and keeps none of them', async () => {
+    const before = await t.conn.db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const report = await importCsv(
+      t.conn.db,
+      ws,
+      'contacts',
+      contactsFile(11_000) + '"broken@example.com,Ann,Lee\nlast@example.com,Bo,Ek\n',
+    );
+    expect(report.status).toBe('rejected');
+    expect(report.rejection).toMatchObject({ reason: 'unterminated_quote', line: 11_002 });
+    expect(await stagedRowsOf(report.id)).toMatchObject({ n: 0 });
+    expect(
+      await t.conn.db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
+  });
 });

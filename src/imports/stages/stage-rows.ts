@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import { dialectOf, type Db } from '../../db/dialect.js';
 import type { ImportRowTable } from '../../db/schema.js';
-import { insertMany } from '../../db/insert-many.js';
+import { ChunkWriter } from '../../db/insert-many.js';
 import { inTransaction } from '../../db/transaction.js';
 import { foldCase } from '../../domain/text.js';
 import type { ImportKind, StagedValues } from '../kinds/kind.js';
@@ -43,13 +43,21 @@ const ALWAYS = 6;
 /** Rows of a chunk: one transaction (SQLite) or one COPY (PostgreSQL) each. */
 const CHUNK_ROWS = 5000;
 
-/** Writes a chunk of staged rows with the columns its rows use (fewer columns, smaller rows to write). */
-async function insertStagedRows(db: Db, rows: readonly StagedRow[]): Promise<void> {
+/**
+ * Starts writing a chunk of staged rows with the columns its rows use (fewer columns, smaller rows to
+ * write); `then` runs once they are written.
+ */
+async function writeStagedRows(
+  writer: ChunkWriter,
+  db: Db,
+  rows: readonly StagedRow[],
+  then: () => Promise<void>,
+): Promise<void> {
   const columns = COLUMNS.filter(
     (c, i) => i < ALWAYS || rows.some((r) => r[c] !== null && r[c] !== undefined),
   );
   const values = rows.map((r) => columns.map((c) => r[c] ?? null));
-  await insertMany(db, 'import_rows', columns, values, Math.floor(dialectOf(db).maxParams / columns.length));
+  await writer.write(columns, values, Math.floor(dialectOf(db).maxParams / columns.length), then);
 }
 
 const fold = (v: string | null | undefined) => (v === null || v === undefined ? null : foldCase(v));
@@ -98,8 +106,9 @@ function toStagedRow(
 }
 
 /**
- * Stages the file: checks the header, checks each row on its own and writes rows to `import_rows` in
- * multi-row inserts. Memory holds one chunk of rows at a time. Throws FileRejectedError for the file.
+ * Stages the file: checks the header, checks each row on its own and writes rows to `import_rows`, a chunk
+ * at a time, the next chunk read and checked while the last one is written. Memory holds two chunks of
+ * rows. Throws FileRejectedError for the file, once no chunk is being written any more.
  */
 export async function stageRows(
   db: Db,
@@ -116,47 +125,62 @@ export async function stageRows(
   const pending = new PendingRowWork();
   // Rows that need slow preparation (password hashing) go in smaller chunks, so that progress moves.
   const chunkSize = kind.prepareRow ? 50 : CHUNK_ROWS;
+  const writer = new ChunkWriter(db, 'import_rows');
   const flush = async () => {
     if (chunk.length === 0) return;
     await pending.settle();
     const rows = chunk;
     const sideRows = labelsAndValues;
+    const staged = rowNo;
     chunk = [];
     labelsAndValues = new LabelsAndValuesChunk();
     // Each chunk commits on its own: a run killed while staging starts staging over when resumed.
-    await insertStagedRows(db, rows);
-    if (!sideRows.empty) await inTransaction(db, (trx) => sideRows.insert(trx));
-    onRows(rowNo);
-  };
-  for await (const record of records) {
-    if (header === undefined) {
-      header = checkHeader(record.cells, kind.columns, {
-        kind: kind.name,
-        ignoreUnknown: ctx.options.ignoreUnknown,
-        mapping: ctx.options.mapping,
-        extra: extra.map((c) => c.name),
-        delimiterGiven: ctx.options.delimiter !== undefined,
-      });
-      continue;
-    }
-    const row = toCells(header, record);
-    if (row.kind === 'blank') continue;
-    rowNo += 1;
-    const checked = row.problem ?? kind.checkRow(row.cells, ctx.options, extra);
-    const staged = toStagedRow(kind, ctx, rowNo, withoutSecrets(record, header, kind.secretColumns), checked);
-    chunk.push(staged);
-    if (!isProblem(checked)) labelsAndValues.add(ctx.runId, rowNo, checked.labelsAndValues);
-    if (!isProblem(checked)) pending.add(staged, kind.prepareRow?.(checked, ctx));
-    if (chunk.length >= chunkSize) await flush();
-  }
-  if (header === undefined) {
-    throw new FileRejectedError({
-      reason: 'empty_file',
-      line: 1,
-      message: 'The file is empty.',
-      hint: `The first line must be a header: ${kind.columns.map((c) => c.name).join(',')}`,
+    await writeStagedRows(writer, db, rows, async () => {
+      if (!sideRows.empty) await inTransaction(db, (trx) => sideRows.insert(trx));
+      onRows(staged);
     });
+  };
+  try {
+    for await (const record of records) {
+      if (header === undefined) {
+        header = checkHeader(record.cells, kind.columns, {
+          kind: kind.name,
+          ignoreUnknown: ctx.options.ignoreUnknown,
+          mapping: ctx.options.mapping,
+          extra: extra.map((c) => c.name),
+          delimiterGiven: ctx.options.delimiter !== undefined,
+        });
+        continue;
+      }
+      const row = toCells(header, record);
+      if (row.kind === 'blank') continue;
+      rowNo += 1;
+      const checked = row.problem ?? kind.checkRow(row.cells, ctx.options, extra);
+      const staged = toStagedRow(
+        kind,
+        ctx,
+        rowNo,
+        withoutSecrets(record, header, kind.secretColumns),
+        checked,
+      );
+      chunk.push(staged);
+      if (!isProblem(checked)) labelsAndValues.add(ctx.runId, rowNo, checked.labelsAndValues);
+      if (!isProblem(checked)) pending.add(staged, kind.prepareRow?.(checked, ctx));
+      if (chunk.length >= chunkSize) await flush();
+    }
+    if (header === undefined) {
+      throw new FileRejectedError({
+        reason: 'empty_file',
+        line: 1,
+        message: 'The file is empty.',
+        hint: `The first line must be a header: ${kind.columns.map((c) => c.name).join(',')}`,
+      });
+    }
+    await flush();
+    await writer.done();
+    return { header, rows: rowNo };
+  } catch (err) {
+    await writer.abandon();
+    throw err;
   }
-  await flush();
-  return { header, rows: rowNo };
 }
