@@ -249,18 +249,13 @@ describe('customers and contacts imports', () => {
       await idOf('customers', 'ref', 'CUST003'),
       await idOf('customers', 'ref', 'CUST004'),
     ];
-    const [nina, john, jane, alice] = await Promise.all(
-      ['new', 'john.doe', 'jane.smith', 'alice.brown'].map((n) =>
-        idOf('contacts', 'email_ci', `${n}@example.com`),
-      ),
-    );
+    const nina = await idOf('contacts', 'email_ci', 'new@example.com');
     const link = (customer_id: number, email_ci: string) => ({
       table: 'customer_contacts',
       key: { customer_id, email_ci },
       created: true,
       after: { position_id: null, is_primary: 0 },
     });
-    const cust1 = await idOf('customers', 'ref', 'CUST001');
     expect(await outcomesOf(report)).toEqual([
       {
         status: 'created',
@@ -279,7 +274,7 @@ describe('customers and contacts imports', () => {
           },
           link(cust3, 'new@example.com'),
         ],
-        // A created contact's row has no contact id of its own (it is found by email).
+        // History reads a contacts row by email, and by customer where it made the link; no contact id.
         keys: ['new@example.com', null, cust3],
       },
       {
@@ -293,15 +288,16 @@ describe('customers and contacts imports', () => {
             after: { first_name: 'Johnny', last_name: null },
           },
         ],
-        keys: ['john.doe@example.com', john, cust1],
+        // Already linked to CUST001: the row is not in that customer's history.
+        keys: ['john.doe@example.com', null, null],
       },
       {
         status: 'updated',
         changes: { company_id: [null, 'CUST003'] },
         undo: [link(cust3, 'jane.smith@example.com')],
-        keys: ['jane.smith@example.com', jane, cust3],
+        keys: ['jane.smith@example.com', null, cust3],
       },
-      { status: 'unchanged', changes: null, undo: null, keys: ['alice.brown@example.com', alice, null] },
+      { status: 'unchanged', changes: null, undo: null, keys: ['alice.brown@example.com', null, null] },
       {
         status: 'updated',
         changes: { company_id: [null, 'CUST004'] },
@@ -315,6 +311,16 @@ describe('customers and contacts imports', () => {
     expect(await contact('new@example.com')).toBeUndefined();
     expect(await contact('john.doe@example.com')).toEqual(before.john);
     expect(await personsSnapshot(t.conn.db, ws.id)).toEqual(before.persons);
+  });
+
+  it('writes no history keys for a dry run, which no history shows', async () => {
+    const csv = 'email,first_name,company_id\nnew@example.com,Nina,CUST003\njohn.doe@example.com,Johnny,\n';
+    const report = await importCsv(t.conn.db, ws, 'contacts', csv, { dryRun: true });
+    expect(report.counts).toMatchObject({ created: 1, updated: 1 });
+    expect((await outcomesOf(report)).map((o) => [o.status, o.keys])).toEqual([
+      ['created', [null, null, null]],
+      ['updated', [null, null, null]],
+    ]);
   });
 
   it('records a customer found by another case under its stored ref, and a new one with its folded twins', async () => {

@@ -72,6 +72,9 @@ const contactsUndo: UndoTableFacts = {
   ],
 };
 
+/** The row links its contact to a customer it is not linked to yet (`l`: the link, joined below). */
+const linksContact = sql`r.customer_id IS NOT NULL AND l.id IS NULL`;
+
 /** Contacts are matched by email_ci; a row may also link its contact to a customer and set labels and values. */
 const upsert: UpsertSpec = {
   table: 'contacts',
@@ -84,12 +87,13 @@ const upsert: UpsertSpec = {
   current: () => sql`t.id = r.contact_id`,
   updated: () => ({ from: sql`import_rows r`, id: sql`r.contact_id` }),
   undoKey: { email_ci: sql`r.email_ci` },
-  keys: { email_ci: sql`r.email_ci`, contact_id: sql`t.id`, customer_id: sql`r.customer_id` },
+  // A contact's history reads this kind's rows by email; a customer's, those that linked a contact to it.
+  keys: { email_ci: sql`r.email_ci`, customer_id: sql`CASE WHEN ${linksContact} THEN r.customer_id END` },
   joins: () => sql`LEFT JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = t.id`,
   touches: ['labels_sig', 'values_sig'],
   extra(_ctx, { json }) {
-    // The row links its contact to a customer it is not linked to yet; undo removes that link.
-    const linked = sql`r.customer_id IS NOT NULL AND l.id IS NULL`;
+    // Undo removes the link the row made.
+    const linked = linksContact;
     return {
       changes: [
         { key: 'company_id', when: linked, value: sql`'[null,' || ${json(sql`r.customer_key`)} || ']'` },

@@ -101,10 +101,14 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
   const undo = sql`'[{"table":"customer_contacts","key":{"customer_id":' || ${json('r.customer_id')}
     || ',"email_ci":' || ${json('r.email_ci')} || '},"before":' || ${columns('before')}
     || ',"after":' || ${columns('after')} || '}]'`;
+  // A record's history reads a link row by its contact and its customer (not by email), and no dry run's.
+  const keys = ctx.options.dryRun
+    ? sql`CAST(NULL AS TEXT), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)`
+    : sql`CAST(NULL AS TEXT), r.contact_id, r.customer_id`;
   await sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
     SELECT CAST(${ctx.runId} AS INTEGER), r.row_no, CASE WHEN ${changed} THEN 'updated' ELSE 'unchanged' END,
       CASE WHEN ${changed} THEN ${changes} END, ${ctx.options.dryRun ? sql`NULL` : sql`CASE WHEN ${changed} THEN ${undo} END`},
-      r.email_ci, r.contact_id, r.customer_id
+      ${keys}
     FROM import_rows r
     JOIN customer_contacts l ON l.customer_id = r.customer_id AND l.contact_id = r.contact_id
     LEFT JOIN positions op ON op.id = l.position_id

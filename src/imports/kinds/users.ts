@@ -172,7 +172,8 @@ const upsert: UpsertSpec = {
     id: sql`u.id`,
   }),
   undoKey: { email_ci: sql`r.email_ci` },
-  keys: { email_ci: sql`r.email_ci` },
+  // No record's history reads the users import's rows.
+  keys: {},
   createWith: { role: "'member'" },
   extra(_ctx, { created }) {
     // A user created earlier in this run (not yet there in a dry run) is active unless its first row said not.
