@@ -17,6 +17,7 @@ import { undoProgressMigration } from './migrations/016-undo-progress.js';
 import { importOutcomesMigration } from './migrations/017-import-outcomes.js';
 import { contactSearchMigration } from './migrations/019-contact-search.js';
 import { rowStatusOrderMigration } from './migrations/020-row-status-order.js';
+import { stagedRowRoomMigration } from './migrations/021-staged-row-room.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -35,6 +36,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '017-import-outcomes': importOutcomesMigration(dialect),
     '019-contact-search': contactSearchMigration(dialect),
     '020-row-status-order': rowStatusOrderMigration(),
+    '021-staged-row-room': stagedRowRoomMigration(dialect),
   };
 }
 
