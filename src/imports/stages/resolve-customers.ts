@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
-import { pendingRows, type RunContext } from '../run-context.js';
+import { anyRow, pendingRows, type RunContext } from '../run-context.js';
 import type { CustomerKey } from '../import-options.js';
 
 const KEY_COLUMNS: Record<CustomerKey, { exact: string; folded: string }> = {
@@ -22,6 +22,7 @@ export async function resolveCustomers(db: Db, ctx: RunContext, column: string):
   const open = sql`${pendingRows(ctx)} AND customer_key IS NOT NULL AND customer_id IS NULL`;
   const exactMatches = sql`FROM customers c WHERE c.workspace_id = ${ws} AND ${exact} = import_rows.customer_key`;
   const foldedMatches = sql`FROM customers c WHERE c.workspace_id = ${ws} AND ${folded} = import_rows.customer_key_ci`;
+  if (!(await anyRow(db, open))) return;
 
   // Only names can be shared by two customers; refs and erp_ids are unique.
   if (key === 'name') {

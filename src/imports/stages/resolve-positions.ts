@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/dialect.js';
-import { pendingRows, type RunContext } from '../run-context.js';
+import { anyRow, pendingRows, type RunContext } from '../run-context.js';
 import { closestMatch } from '../../domain/did-you-mean.js';
 
 /** Distinct unmatched names that get a near-miss hint; more than this is a wrong file, not a typo. */
@@ -13,6 +13,7 @@ const MAX_NEAR_MISS_NAMES = 200;
 export async function resolvePositions(db: Db, ctx: RunContext): Promise<void> {
   const ws = ctx.workspaceId;
   const open = sql`${pendingRows(ctx)} AND position_name IS NOT NULL AND position_name <> '' AND position_id IS NULL`;
+  if (!(await anyRow(db, open))) return;
   await sql`UPDATE import_rows SET position_id =
       (SELECT p.id FROM positions p WHERE p.workspace_id = ${ws} AND p.name = import_rows.position_name)
     WHERE ${open}`.execute(db);
