@@ -26,10 +26,10 @@ export async function planPersonLinks(db: Db, ctx: RunContext): Promise<void> {
   await resolveCustomers(db, ctx, 'customer_ref');
   await resolvePersons(db, ctx);
   await resolvePositions(db, ctx);
-  // The rows the exact pass matched have their target already; these are the ones the later steps matched.
-  await sql`UPDATE import_rows SET target_key = CAST(customer_id AS TEXT) || ':' || CAST(contact_id AS TEXT)
-    WHERE ${pendingRows(ctx)} AND target_key IS NULL`.execute(db);
+  // A row's target is its link, (customer_id, contact_id), as resolved: no target_key is written, so on
+  // PostgreSQL the plan's updates leave the row's index entries alone (heap-only tuples, migration 021).
   await settleSameTargetRows(db, ctx, {
+    target: ['customer_id', 'contact_id'],
     noun: 'person',
     fields: [
       { column: 'position_name', expr: POSITION },
@@ -54,12 +54,9 @@ async function resolveExactMatches(db: Db, ctx: RunContext): Promise<void> {
       ? sql`customer_id`
       : sql`(SELECT c.id FROM customers c WHERE c.workspace_id = ${ws} AND ${sql.ref(`c.${key}`)} = import_rows.customer_key)`;
   const contact = sql`(SELECT p.id FROM contacts p WHERE p.workspace_id = ${ws} AND p.email = import_rows.email)`;
-  // The target (customer:contact) is set in the same pass, so a second pass does not rewrite every row for
-  // it: NULL unless both matched here (SET sees the row as it was, hence the lookups written twice).
   await sql`UPDATE import_rows SET customer_id = ${customer}, contact_id = ${contact},
       position_id = CASE WHEN position_name <> '' THEN
-        (SELECT ps.id FROM positions ps WHERE ps.workspace_id = ${ws} AND ps.name = import_rows.position_name) END,
-      target_key = CAST(${customer} AS TEXT) || ':' || CAST(${contact} AS TEXT)
+        (SELECT ps.id FROM positions ps WHERE ps.workspace_id = ${ws} AND ps.name = import_rows.position_name) END
     WHERE ${pendingRows(ctx)}`.execute(db);
 }
 
