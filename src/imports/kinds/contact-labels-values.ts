@@ -124,7 +124,7 @@ export async function loadBatchLabelsAndValues(
       JOIN import_rows e ON e.run_id = ${ctx.runId} AND e.target_key = t.target_key AND e.row_no < ${from}
       JOIN import_row_labels il ON il.run_id = e.run_id AND il.row_no = e.row_no
       JOIN labels lb ON lb.id = il.label_id
-      WHERE ${outcomeIs(ctx, 'e', 'created', 'updated')}`.execute(db);
+      WHERE ${outcomeIs(ctx, 'e', { from: 1, to: from - 1 }, 'created', 'updated')}`.execute(db);
   const values = await sql<{
     row_no: number;
     variable: string;
@@ -265,7 +265,7 @@ export async function noteLabelsAndValues(db: Db, ctx: RunContext, from: number,
 /** Applies the labels and field values of a batch's created and updated rows, set-based. */
 export async function applyLabelsAndValues(db: Db, ctx: RunContext, from: number, to: number): Promise<void> {
   const applied = sql`r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to}
-    AND ${outcomeIs(ctx, 'r', 'created', 'updated')}`;
+    AND ${outcomeIs(ctx, 'r', { from, to }, 'created', 'updated')}`;
   const contact = sql`JOIN contacts c ON c.workspace_id = ${ctx.workspaceId} AND c.email_ci = r.email_ci`;
   const labelsOfRows = sql`FROM import_row_labels il
     JOIN import_rows r ON r.run_id = il.run_id AND r.row_no = il.row_no ${contact} WHERE ${applied}`;

@@ -115,7 +115,7 @@ const upsert: UpsertSpec = {
       SELECT CAST(${ctx.workspaceId} AS INTEGER), r.customer_id, r.contact_id, 0, ${at}, ${at}
       FROM import_rows r
       WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to}
-        AND ${outcomeIs(ctx, 'r', 'created', 'updated')}
+        AND ${outcomeIs(ctx, 'r', { from, to }, 'created', 'updated')}
         AND r.customer_id IS NOT NULL
       ON CONFLICT (customer_id, contact_id) DO NOTHING`.execute(db);
     await applyLabelsAndValues(db, ctx, from, to);

@@ -123,7 +123,7 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
     FROM (SELECT customer_id, contact_id, max(position_name) AS position_name, max(position_id) AS position_id,
         max(primary_value) AS primary_value
       FROM import_rows WHERE run_id = ${ctx.runId} AND row_no BETWEEN ${from} AND ${to}
-        AND ${outcomeIs(ctx, 'import_rows', 'updated')}
+        AND ${outcomeIs(ctx, 'import_rows', { from, to }, 'updated')}
       GROUP BY customer_id, contact_id) a
     WHERE customer_contacts.customer_id = a.customer_id AND customer_contacts.contact_id = a.contact_id`.execute(
     db,

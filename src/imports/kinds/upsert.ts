@@ -202,7 +202,7 @@ export async function applyUpsertBatch(
     }
     await sql`INSERT INTO ${table} (workspace_id, ${sql.join(columns.map((c) => sql.ref(c)))}, created_at, updated_at)
       SELECT CAST(${ws} AS INTEGER), ${sql.join(values)}, ${at}, ${at}
-      FROM import_rows WHERE ${batch} AND ${outcomeIs(ctx, 'import_rows', 'created')}
+      FROM import_rows WHERE ${batch} AND ${outcomeIs(ctx, 'import_rows', { from, to }, 'created')}
       ORDER BY row_no`.execute(db); // new records take ids in file order, on PostgreSQL too
     await spec.afterCreate?.(db, ctx, from, to);
     // A customer's history finds the rows of the customers import by the customer's id: the created rows
@@ -237,7 +237,7 @@ export async function applyUpsertBatch(
     const { from: source, id } = spec.updated(ctx);
     await sql`UPDATE ${table} SET ${sql.join(sets)}, updated_at = ${at}
       FROM (SELECT ${id} AS id, ${sql.join(picks)} FROM ${source}
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', 'updated')}
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', { from, to }, 'updated')}
           AND (${sql.join(setting, sql` OR `)})
         GROUP BY ${id}) a
       WHERE ${ref(spec.table, 'id')} = a.id`.execute(db);
@@ -256,7 +256,7 @@ export const takeCreatedIds =
     await sql`UPDATE import_rows SET ${id} = n.id
       FROM (SELECT r.target_key, t.id FROM import_rows r
         JOIN ${sql.table(table)} t ON t.workspace_id = ${ctx.workspaceId} AND ${ref('t', key.column)} = ${ref('r', key.staged)}
-        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', 'created')}) n
+        WHERE r.run_id = ${ctx.runId} AND r.row_no BETWEEN ${from} AND ${to} AND ${outcomeIs(ctx, 'r', { from, to }, 'created')}) n
       WHERE import_rows.run_id = ${ctx.runId} AND import_rows.target_key = n.target_key
         AND ${ref('import_rows', idColumn)} IS NULL`.execute(db);
   };
