@@ -46,6 +46,11 @@ export interface Dialect {
   ): Promise<T>;
   /** Tunes a transaction whose statements each touch one batch of an import's rows. */
   tuneBatchTransaction(trx: Db): Promise<void>;
+  /**
+   * Runs `fn`, statements that join one batch of staged rows to whole tables through unique keys, with the
+   * tables probed by key: no hash or merge join that reads a whole table for each batch (inside a transaction).
+   */
+  joiningByKey<T>(trx: Db, fn: () => Promise<T>): Promise<T>;
   /** Refreshes the planner's statistics after staging a run, where the planner needs them. */
   analyzeStaging(db: Db): Promise<void>;
   /** `expr` ordered by code point, as SQLite's BINARY collation and PostgreSQL's "C" order. */

@@ -34,6 +34,8 @@ export const sqliteDialect: Dialect = {
     }
   },
   tuneBatchTransaction: () => Promise.resolve(),
+  // SQLite joins by nested loops over indexes.
+  joiningByKey: (_trx, fn) => fn(),
   // SQLite plans the staging joins well without statistics.
   analyzeStaging: () => Promise.resolve(),
   // BINARY, SQLite's default collation, is code-point order.

@@ -102,7 +102,8 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
   const keys = ctx.options.dryRun
     ? sql`CAST(NULL AS TEXT), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)`
     : sql`CAST(NULL AS TEXT), r.contact_id, r.customer_id`;
-  await sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
+  await dialect.joiningByKey(db, () =>
+    sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
     SELECT CAST(${ctx.runId} AS INTEGER), r.row_no, CASE WHEN ${changed} THEN 'updated' ELSE 'unchanged' END,
       CASE WHEN ${changed} THEN ${changes} END, ${ctx.options.dryRun ? sql`NULL` : sql`CASE WHEN ${changed} THEN ${undo} END`},
       ${keys}
@@ -111,7 +112,8 @@ export async function applyPersonLinks(db: Db, ctx: RunContext, from: number, to
     LEFT JOIN positions op ON op.id = l.position_id
     LEFT JOIN positions np ON np.id = r.position_id
     WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}
-    ORDER BY r.row_no`.execute(db);
+    ORDER BY r.row_no`.execute(db),
+  );
   if (ctx.options.dryRun) return;
 
   // After keepFirstSetters, at most one row per link and field sets a value, so max() picks it.

@@ -153,7 +153,8 @@ async function writeUpsertOutcomes(spec: UpsertSpec, db: Db, ctx: RunContext, fr
       (!ctx.options.dryRun && spec.keys[k]) ||
       (k === 'email_ci' ? sql`CAST(NULL AS TEXT)` : sql`CAST(NULL AS INTEGER)`),
   );
-  await sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
+  await dialect.joiningByKey(db, () =>
+    sql`INSERT INTO import_outcomes (run_id, row_no, status, changes, undo_data, email_ci, contact_id, customer_id)
     SELECT CAST(${ctx.runId} AS INTEGER), x.row_no,
       CASE WHEN x.created THEN 'created' WHEN x.changes <> '{}' THEN 'updated' ELSE 'unchanged' END,
       NULLIF(x.changes, '{}'), ${ctx.options.dryRun ? sql`NULL` : sql`NULLIF(x.undo, '[]')`},
@@ -162,7 +163,8 @@ async function writeUpsertOutcomes(spec: UpsertSpec, db: Db, ctx: RunContext, fr
         ${sql.join(keys.map((k, i) => sql`${k} AS ${sql.ref(['email_ci', 'contact_id', 'customer_id'][i]!)}`))}
       FROM import_rows r LEFT JOIN ${sql.table(spec.table)} t ON ${spec.current(ctx)} ${spec.joins?.(ctx) ?? sql``}
       WHERE r.run_id = ${ctx.runId} AND r.status = 'pending' AND r.row_no BETWEEN ${from} AND ${to}) x
-    ORDER BY x.row_no`.execute(db);
+    ORDER BY x.row_no`.execute(db),
+  );
 }
 
 /** Decides each pending row of the batch and records its changes; applies them unless a dry run. */
