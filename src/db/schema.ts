@@ -245,7 +245,6 @@ export interface ImportRowTable {
   undo_data: string | null;
 }
 
-/** How far the undo of a run has got (migration 016): rows below `next_row` are still to undo. */
 /** What an applied row did (or, in a dry run, would do); its staged row stays `pending` (migration 017). */
 export interface ImportOutcomeTable {
   run_id: number;
@@ -261,6 +260,7 @@ export interface ImportOutcomeTable {
   customer_id: number | null;
 }
 
+/** How far the undo of a run has got (migration 016): rows below `next_row` are still to undo. */
 export interface ImportUndoTable {
   run_id: number;
   next_row: number;
