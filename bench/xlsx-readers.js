@@ -1,5 +1,6 @@
-// Compares .xlsx readers on one sheet of N rows (default 100,000): exceljs's streaming WorkbookReader (what
-// Roster uses), and SheetJS as published on npm (`xlsx` 0.18.5, the last version there, and `@e965/xlsx`,
+// Compares .xlsx readers on one sheet of N rows (default 100,000): Roster's reader (the zip's central
+// directory read with yauzl, each part parsed by exceljs's streaming parsers; `npm run build` first), exceljs's
+// own streaming WorkbookReader, and SheetJS as published on npm (`xlsx` 0.18.5, the last version there, and `@e965/xlsx`,
 // a mirror of SheetJS 0.20.3). Each reader runs in its own child process; peak RSS is that child's maxRSS.
 // The SheetJS packages are not dependencies: `npm install --no-save xlsx@0.18.5 @e965/xlsx@0.20.3` first.
 //   node bench/xlsx-readers.js [rows] [runs]
@@ -42,7 +43,13 @@ async function readWith(reader, file) {
   const started = performance.now();
   let rows = 0;
   let cells = 0;
-  if (reader === 'exceljs') {
+  if (reader === 'roster') {
+    const { readXlsx } = await import('../dist/imports/stages/read-xlsx.js');
+    for await (const record of readXlsx(file).records) {
+      rows++;
+      cells += record.cells.filter((c) => c !== '').length;
+    }
+  } else if (reader === 'exceljs') {
     const wb = new ExcelJS.stream.xlsx.WorkbookReader(file, {
       sharedStrings: 'cache',
       styles: 'cache',
@@ -82,7 +89,7 @@ if (process.argv[2] === '--child') {
   console.log(
     `${rows} rows, ${(fs.statSync(file).size / 1024 / 1024).toFixed(1)} MiB .xlsx, median of ${runs} runs`,
   );
-  for (const reader of ['exceljs', 'xlsx', '@e965/xlsx']) {
+  for (const reader of ['roster', 'exceljs', 'xlsx', '@e965/xlsx']) {
     const results = [];
     try {
       for (let i = 0; i < runs; i++) {
