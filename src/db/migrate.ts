@@ -18,6 +18,7 @@ import { importOutcomesMigration } from './migrations/017-import-outcomes.js';
 import { contactSearchMigration } from './migrations/019-contact-search.js';
 import { rowStatusOrderMigration } from './migrations/020-row-status-order.js';
 import { stagedRowRoomMigration } from './migrations/021-staged-row-room.js';
+import { runRowsUncheckedMigration } from './migrations/022-run-rows-unchecked.js';
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
@@ -37,6 +38,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '019-contact-search': contactSearchMigration(dialect),
     '020-row-status-order': rowStatusOrderMigration(),
     '021-staged-row-room': stagedRowRoomMigration(dialect),
+    '022-run-rows-unchecked': runRowsUncheckedMigration(dialect),
   };
 }
 

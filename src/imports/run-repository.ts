@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { Db } from '../db/dialect.js';
 import { inTransaction } from '../db/transaction.js';
-import type { ImportRunTable, RunStatus } from '../db/schema.js';
+import type { Database, ImportRunTable, RunStatus } from '../db/schema.js';
 import { processAlive } from '../db/workspace-lock.js';
 import { AppError } from '../errors.js';
 import { parseImportOptions, type ImportOptions } from './import-options.js';
@@ -268,8 +268,40 @@ export async function claimApply(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * The tables that hold a run's rows by its id. None of them removes its rows with the run by itself
+ * everywhere (on PostgreSQL the staged rows and outcomes have no foreign key, migration 022), so deleting
+ * runs deletes them first.
+ */
+const RUN_ROWS = [
+  'import_rows',
+  'import_outcomes',
+  'import_row_labels',
+  'import_row_values',
+  'import_undo_conflicts',
+  'import_undos',
+] as const;
+
+/** Deletes the runs `runs` selects, with their rows, in one transaction. */
+async function deleteRuns(
+  db: Db,
+  runs: (db: Db) => SelectQueryBuilder<Database, 'import_runs', { id: number }>,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    for (const table of RUN_ROWS) await trx.deleteFrom(table).where('run_id', 'in', runs(trx)).execute();
+    await trx.deleteFrom('import_runs').where('id', 'in', runs(trx)).execute();
+  });
+}
+
 export async function deleteRun(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('import_runs').where('id', '=', id).execute();
+  await deleteRuns(db, (trx) => trx.selectFrom('import_runs').select('id').where('id', '=', id));
+}
+
+/** Deletes every run of a workspace and their rows (before the workspace itself is deleted). */
+export async function deleteWorkspaceRuns(db: Db, workspaceId: number): Promise<void> {
+  await deleteRuns(db, (trx) =>
+    trx.selectFrom('import_runs').select('id').where('workspace_id', '=', workspaceId),
+  );
 }
 
 /** Reads a run again by its internal key. */

@@ -8,6 +8,7 @@ import { addUser } from '../../domain/users.js';
 import { addWorkspace, type Workspace } from '../../domain/workspaces.js';
 import { KINDS } from '../../imports/kinds/index.js';
 import { runImport } from '../../imports/run-import.js';
+import { deleteWorkspaceRuns } from '../../imports/run-repository.js';
 import { DEFAULT_OPTIONS } from '../../imports/import-options.js';
 import type { KindName } from '../../imports/types.js';
 import { withDatabase } from '../context.js';
@@ -19,7 +20,11 @@ const POSITIONS = ['Account Manager', 'Finance Director', 'Operations Manager', 
 
 /** (Re)creates the `demo` workspace from the example files, using the import engine itself. */
 export async function createDemo(db: Db, print: (text: string) => void): Promise<Workspace> {
-  await db.deleteFrom('workspaces').where('slug', '=', 'demo').execute();
+  const old = await db.selectFrom('workspaces').select('id').where('slug', '=', 'demo').executeTakeFirst();
+  if (old) {
+    await deleteWorkspaceRuns(db, old.id);
+    await db.deleteFrom('workspaces').where('id', '=', old.id).execute();
+  }
   const ws = await addWorkspace(db, 'demo', 'Demo workspace');
   for (const name of POSITIONS) await addPosition(db, ws.id, name);
   const steps: [KindName, string][] = [
