@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/dialect.js';
 import { createDemo } from '../../src/cli/commands/demo.js';
 import { deleteRun } from '../../src/imports/run-repository.js';
-import { backend, createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { buildWorld, importCsv } from '../support/factories.js';
+import type { Workspace } from '../../src/domain/workspaces.js';
+import { backend } from '../support/test-db.js';
+import { importCsv } from '../support/factories.js';
+import { useWorldPerTest } from '../support/world.js';
 
 /** How many rows of each run table belong to no run. */
 async function orphans(db: Db): Promise<Record<string, number>> {
@@ -17,21 +19,25 @@ async function orphans(db: Db): Promise<Record<string, number>> {
   return counts;
 }
 
+/** How many rows `table` holds. */
+const count = async (db: Db, table: 'import_runs' | 'import_rows') =>
+  Number(
+    (await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db)).rows[0]!.n,
+  );
+
 const NONE = { import_rows: 0, import_outcomes: 0, import_row_labels: 0, import_row_values: 0 };
 
 // A run's staged rows and outcomes have no foreign key on PostgreSQL (migration 022): deleting runs deletes
 // them explicitly, on both databases.
 describe(`deleting runs on ${backend}`, () => {
-  let t: TestDatabase | undefined;
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
+  let db: Db;
+  let ws: Workspace;
+  useWorldPerTest((t, workspace) => {
+    db = t.conn.db;
+    ws = workspace;
   });
 
   it('deletes a run with its staged rows and outcomes, and leaves the other runs alone', async () => {
-    t = await createTestDatabase();
-    const db = t.conn.db;
-    const ws = await buildWorld(db);
     const kept = await importCsv(db, ws, 'contacts', 'email,first_name\nkept@example.com,Kept\n');
     const gone = await importCsv(db, ws, 'contacts', 'email,first_name\ngone@example.com,Gone\nbad,Row\n');
     expect(gone.counts).toMatchObject({ created: 1, invalid: 1 });
@@ -51,32 +57,15 @@ describe(`deleting runs on ${backend}`, () => {
   });
 
   it('recreating the demo workspace leaves no rows of its old runs behind', async () => {
-    t = await createTestDatabase();
-    const db = t.conn.db;
     await createDemo(db, () => {});
-    const runs = Number(
-      (
-        await db
-          .selectFrom('import_runs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-    const staged = (await db.selectFrom('import_rows').select('row_no').execute()).length;
+    const runs = await count(db, 'import_runs');
+    const staged = await count(db, 'import_rows');
     expect(runs).toBeGreaterThan(0);
 
     await createDemo(db, () => {});
 
-    const again = Number(
-      (
-        await db
-          .selectFrom('import_runs')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-    expect(again).toBe(runs);
-    expect((await db.selectFrom('import_rows').select('row_no').execute()).length).toBe(staged);
+    expect(await count(db, 'import_runs')).toBe(runs);
+    expect(await count(db, 'import_rows')).toBe(staged);
     expect(await orphans(db)).toEqual(NONE);
   });
 });
